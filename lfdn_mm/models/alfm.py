@@ -1,0 +1,65 @@
+"""Attention layer fusion module, ALFM (paper Sec. 3.3.2, Fig. 5, Eq. 9-10)."""
+import torch
+from torch import nn
+
+from .blocks import register_scale
+
+
+class ALFM(nn.Module):
+    """Channel attention across the outputs of all N distillation blocks.
+
+    The N outputs form an ``NC x HW`` matrix ``F`` per sample; ``A = softmax(F F^T)``
+    (Eq. 9) and ``F' = theta * A F + F`` (Eq. 10); a 1x1 conv reduces ``NC`` to ``C``.
+    The attention runs in float32 even under autocast (``F F^T`` sums ``HW`` products and
+    overflows half precision), and ``theta * A F + F`` is one fused ``baddbmm``, so the only
+    new ``NC x HW`` tensor is the result.
+
+    Args:
+        channels (int): Channels C of each block output.
+        num_blocks (int): Number N of block outputs.
+        theta (float): Initial (or fixed) value of theta; the paper starts at 0.
+        learn_theta (bool): Whether theta is trained (Table 7 fixes it).
+        softmax_mode (str): ``'plain'``: softmax(E) as in Eq. 9; ``'max_minus'``:
+            softmax(max(E) - E), the layer attention of HAN.
+    """
+
+    def __init__(self, channels=50, num_blocks=4, theta=0.0, learn_theta=True,
+                 softmax_mode='plain'):
+        super().__init__()
+        if softmax_mode not in ('plain', 'max_minus'):
+            raise ValueError(f"softmax_mode must be 'plain' or 'max_minus', got {softmax_mode!r}")
+        self.softmax_mode = softmax_mode
+        register_scale(self, 'theta', theta, learn_theta)
+        self.reduce = nn.Conv2d(channels * num_blocks, channels, 1)
+
+    def attention(self, features):
+        """Return the ``B x NC x NC`` attention matrix of ``B x NC x HW`` features."""
+        energy = torch.bmm(features, features.transpose(1, 2))
+        if self.softmax_mode == 'max_minus':
+            energy = energy.amax(dim=-1, keepdim=True) - energy
+        return energy.softmax(dim=-1)
+
+    def forward(self, block_outputs):
+        stacked = torch.cat(block_outputs, dim=1)
+        b, nc, h, w = stacked.shape
+        with torch.autocast(stacked.device.type, enabled=False):
+            features = stacked.float().view(b, nc, h * w)
+            scaled = self.theta.float() * self.attention(features)
+            fused = torch.baddbmm(features, scaled, features)
+        return self.reduce(fused.view(b, nc, h, w).to(stacked.dtype))
+
+
+class ConcatFusion(nn.Module):
+    """Table 6 "w/o ALFM/ACFM": a 1x1 conv over the concatenated block outputs.
+
+    Args:
+        channels (int): Channels C of each block output.
+        num_blocks (int): Number N of block outputs.
+    """
+
+    def __init__(self, channels=50, num_blocks=4):
+        super().__init__()
+        self.reduce = nn.Conv2d(channels * num_blocks, channels, 1)
+
+    def forward(self, block_outputs):
+        return self.reduce(torch.cat(block_outputs, dim=1))

@@ -1,0 +1,79 @@
+"""Feature distillation normalisation block, FDNB (paper Sec. 3.3.1, Fig. 4, Eq. 1-8)."""
+import torch
+from torch import nn
+
+from .blocks import CCALayer, build_norm, conv3x3
+
+
+class FDNB(nn.Module):
+    """Three distillation steps, a final coarse conv, concat, 1x1 fusion, CCA and a skip.
+
+    Step ``j`` splits its input into a distilled part (1x1 conv to ``distilled`` channels
+    followed by normalisation, Eq. 1-6) and a coarse part (conv3x3 with a residual
+    connection and LeakyReLU) that feeds step ``j + 1``. A last conv3x3 (Eq. 7) reduces the
+    coarse part; the four maps are concatenated, fused by a 1x1 conv, weighted by the CCA
+    layer and added to the block input (Eq. 8). With ``norm='none'`` this is an RFDB with a
+    CCA layer, the "FDNB -> RFDB" row of Table 6.
+
+    Args:
+        channels (int): Input and output channels (C = 50 in the paper).
+        distill_ratio (float): Distilled channels per step as a fraction of ``channels``.
+        num_steps (int): Distillation steps before the final conv.
+        norm (str): Normalisation after each distillation conv, see ``build_norm``.
+        negative_slope (float): LeakyReLU slope of the coarse branch.
+        cca_reduction (int): Channel reduction of the CCA layer.
+    """
+
+    def __init__(self, channels=50, distill_ratio=0.5, num_steps=3, norm='instance',
+                 negative_slope=0.05, cca_reduction=16):
+        super().__init__()
+        distilled = int(channels * distill_ratio)
+        self.distill = nn.ModuleList(
+            nn.Sequential(nn.Conv2d(channels, distilled, 1), build_norm(norm, distilled))
+            for _ in range(num_steps))
+        self.refine = nn.ModuleList(conv3x3(channels, channels) for _ in range(num_steps))
+        self.last = conv3x3(channels, distilled)
+        self.act = nn.LeakyReLU(negative_slope, inplace=True)
+        self.fuse = nn.Conv2d(distilled * (num_steps + 1), channels, 1)
+        self.cca = CCALayer(channels, cca_reduction)
+
+    def forward(self, x):
+        distilled, coarse = [], x
+        for distill, refine in zip(self.distill, self.refine):
+            distilled.append(distill(coarse))
+            coarse = self.act(refine(coarse) + coarse)
+        distilled.append(self.act(self.last(coarse)))
+        return x + self.cca(self.fuse(torch.cat(distilled, dim=1)))
+
+
+class PlainBlock(nn.Module):
+    """Table 6 "FDNB -> CNN": four conv3x3 + LeakyReLU layers with a block skip.
+
+    The same depth of 3x3 convs as an FDNB, without distillation, norm or attention.
+
+    Args:
+        channels (int): Input and output channels.
+        num_convs (int): Number of conv3x3 layers.
+        negative_slope (float): LeakyReLU slope.
+    """
+
+    def __init__(self, channels=50, num_convs=4, negative_slope=0.05):
+        super().__init__()
+        layers = []
+        for _ in range(num_convs):
+            layers += [conv3x3(channels, channels), nn.LeakyReLU(negative_slope, inplace=True)]
+        self.body = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return x + self.body(x)
+
+
+def build_block(kind, channels, norm='instance', cca_reduction=16):
+    """Build one block of the distillation stage: ``'fdnb'``, ``'rfdb'`` or ``'cnn'``."""
+    if kind == 'fdnb':
+        return FDNB(channels, norm=norm, cca_reduction=cca_reduction)
+    if kind == 'rfdb':
+        return FDNB(channels, norm='none', cca_reduction=cca_reduction)
+    if kind == 'cnn':
+        return PlainBlock(channels)
+    raise ValueError(f"block must be 'fdnb', 'rfdb' or 'cnn', got {kind!r}")

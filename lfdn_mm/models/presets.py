@@ -1,0 +1,35 @@
+"""Named variants of LFDN: the paper model and its ablations (paper Sec. 4.4, Tables 6-9)."""
+from mmagic.registry import MODELS
+
+from .lfdn_net import LFDN
+
+#: Switches of each variant, applied on top of the paper defaults of :class:`LFDN`.
+PRESETS = {
+    'paper': {},
+    # Table 6
+    'wo_mshf': dict(encoder='strided'),
+    'rfdb': dict(block='rfdb'),
+    'cnn': dict(block='cnn'),
+    'wo_fusion': dict(fusion='concat'),
+    'wo_all': dict(encoder='strided', block='cnn', fusion='concat'),
+    # Tables 7-8: pass theta=... or alpha=... with these
+    'fixed_theta': dict(learn_theta=False),
+    'fixed_alpha': dict(learn_alpha=False),
+    # Table 9
+    **{f'blocks_{n}': dict(num_blocks=n) for n in range(1, 7)},
+}
+
+#: The fixed values that Tables 7 and 8 of the paper compare.
+TABLE7_THETAS = (0.002, 0.001, 0.0, -0.001, -0.002, -0.0015, -0.0008)
+TABLE8_ALPHAS = (0.3, 0.2, 0.1, 0.0, 0.1724, 0.1137)
+
+
+@MODELS.register_module(name='LFDNPreset')
+def build_lfdn_preset(preset='paper', **overrides):
+    """Build the LFDN variant named ``preset``; ``overrides`` change any further switch.
+
+    In a config: ``generator=dict(type='LFDNPreset', preset='fixed_theta', theta=-0.0015)``.
+    """
+    if preset not in PRESETS:
+        raise KeyError(f'unknown LFDN preset {preset!r}; choose from {", ".join(PRESETS)}')
+    return LFDN(**{**PRESETS[preset], **overrides})
