@@ -1,0 +1,18 @@
+# MMagic's runtime with checkpoints kept in the work folder and TensorBoard available.
+_base_ = ['mmagic::_base_/default_runtime.py']
+
+custom_imports = dict(imports=['lfdn_mm'], allow_failed_imports=False)
+
+default_hooks = dict(
+    checkpoint=dict(type='CheckpointHook', interval=20_000, by_epoch=False, out_dir=None,
+                    max_keep_ckpts=5, save_best='auto', rule='greater', save_last=True),
+    logger=dict(type='LoggerHook', interval=100))
+log_processor = dict(type='LogProcessor', window_size=100, by_epoch=False)
+env_cfg = dict(cudnn_benchmark=False,
+               mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+               dist_cfg=dict(backend='nccl'))
+randomness = dict(seed=0, diff_rank_seed=True)
+# add dict(type='TensorboardVisBackend') here (or with --cfg-options) to log to TensorBoard
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='ConcatImageVisualizer', vis_backends=vis_backends, fn_key='gt_path',
+                  img_keys=['gt_img', 'input', 'pred_img'], bgr2rgb=False)

@@ -1,0 +1,112 @@
+"""Turn command-line choices into an MMEngine config and run it (tools/train.py, tools/test.py)."""
+import argparse
+import os
+import os.path as osp
+
+import torch
+import torch.distributed as dist
+from mmengine.config import Config, DictAction
+from mmengine.runner import Runner
+
+LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')
+
+
+def add_common_arguments(parser):
+    """Flags shared by tools/train.py and tools/test.py, as MMagic's tools spell them."""
+    parser.add_argument('--work-dir', help='folder for logs and checkpoints '
+                        '(default: ./work_dirs/<config name>)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
+                        help='override config keys, e.g. train_cfg.max_iters=100')
+    parser.add_argument('--launcher', choices=LAUNCHERS, default='none',
+                        help='job launcher (pytorch = torchrun)')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0,
+                        help=argparse.SUPPRESS)
+    return parser
+
+
+def load_config(path, cfg_options=None, work_dir=None, launcher='none'):
+    """Read ``path``, apply ``--cfg-options`` and choose the work folder."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'config file {path} does not exist')
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    cfg.launcher = launcher
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(path))[0])
+    return cfg
+
+
+def prepare_cpu_distributed(cfg):
+    """Let ``--launcher pytorch`` work on machines without a GPU (gloo backend).
+
+    mmengine's ``init_dist`` calls ``torch.cuda.set_device`` and DDP rejects ``device_ids``
+    for CPU modules, so the process group is created here (the Runner then skips its own)
+    and the wrapper gets ``device_ids=None``.
+    """
+    if cfg.launcher != 'pytorch' or torch.cuda.is_available():
+        return
+    if not dist.is_initialized():
+        dist.init_process_group('gloo', rank=int(os.environ['RANK']),
+                                world_size=int(os.environ['WORLD_SIZE']))
+    cfg.env_cfg = {**cfg.get('env_cfg', {}), 'dist_cfg': dict(backend='gloo')}
+    cfg.model_wrapper_cfg = dict(type='MMDistributedDataParallel', device_ids=None,
+                                 broadcast_buffers=False)
+
+
+def enable_amp(cfg, dtype='float16'):
+    """Switch the optimizer wrapper to ``AmpOptimWrapper``; AMP training needs a CUDA GPU."""
+    if not torch.cuda.is_available():
+        raise SystemExit('--amp needs a CUDA GPU: mmengine\'s AmpOptimWrapper does not run on '
+                         'the CPU. Train without --amp (fp32) on this machine.')
+    wrapper = cfg.optim_wrapper
+    if wrapper.get('type', 'OptimWrapper') not in ('OptimWrapper', 'AmpOptimWrapper'):
+        raise SystemExit(f'--amp works with OptimWrapper configs, not {wrapper.type}')
+    wrapper.type = 'AmpOptimWrapper'
+    wrapper.dtype = dtype
+    wrapper.setdefault('loss_scale', 'dynamic')
+
+
+def set_resume(cfg, resume):
+    """``--resume`` alone: the latest checkpoint in the work folder; with a path: that file."""
+    if resume is None:
+        return
+    cfg.resume = True
+    cfg.load_from = None if resume == 'auto' else resume
+    if resume != 'auto' and not osp.isfile(resume):
+        raise SystemExit(f'--resume: checkpoint {resume} does not exist')
+
+
+def enable_auto_scale_lr(cfg):
+    """Scale the learning rate by (total batch size / ``auto_scale_lr.base_batch_size``)."""
+    scale = cfg.get('auto_scale_lr')
+    if not scale or 'base_batch_size' not in scale:
+        raise SystemExit('--auto-scale-lr needs `auto_scale_lr = dict(base_batch_size=N)` '
+                         'in the config: the batch size its learning rate was set for')
+    scale.enable = True
+
+
+def add_test_outputs(cfg, checkpoint, save_dir=None):
+    """Test ``checkpoint``; with ``save_dir``, also write every restored image there."""
+    if not osp.isfile(checkpoint):
+        raise SystemExit(f'checkpoint {checkpoint} does not exist')
+    cfg.load_from = checkpoint
+    if save_dir:
+        hook = dict(type='RestoredImageSaverHook', save_dir=save_dir)
+        cfg.custom_hooks = [*cfg.get('custom_hooks', []), hook]
+
+
+def metrics_to_json(metrics):
+    """Metric values as plain floats, ready for ``json``."""
+    return {key: float(value) for key, value in metrics.items()}
+
+
+def build_runner(cfg):
+    """Build the MMEngine Runner for ``cfg`` (after :func:`prepare_cpu_distributed`)."""
+    prepare_cpu_distributed(cfg)
+    if 'runner_type' in cfg:
+        from mmengine.registry import RUNNERS
+        return RUNNERS.build(cfg)
+    return Runner.from_cfg(cfg)

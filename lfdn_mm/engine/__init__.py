@@ -1,0 +1,3 @@
+from .hooks import RestoredImageSaverHook
+
+__all__ = ['RestoredImageSaverHook']

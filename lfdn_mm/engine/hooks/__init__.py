@@ -1,0 +1,3 @@
+from .restored_image_saver_hook import RestoredImageSaverHook
+
+__all__ = ['RestoredImageSaverHook']

@@ -1,0 +1,34 @@
+"""Save every restored test image under its input file name."""
+from pathlib import Path
+
+from mmagic.registry import HOOKS
+from mmengine.dist import master_only
+from mmengine.hooks import Hook
+
+from ...utils import tensor_to_image, write_image
+
+
+@HOOKS.register_module()
+class RestoredImageSaverHook(Hook):
+    """Write ``pred_img`` of each test sample to ``save_dir/<dataset>/<input name>.png``.
+
+    MMagic's ``BasicVisualizationHook`` saves concatenated panels with step suffixes; this
+    hook writes only the restored image, named as its input, atomically.
+
+    Args:
+        save_dir (str): Output folder.
+        suffix (str): File type of the written images.
+    """
+
+    def __init__(self, save_dir, suffix='.png'):
+        self.save_dir = Path(save_dir)
+        self.suffix = suffix
+
+    @master_only
+    def after_test_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+        for sample in outputs or []:
+            dataset = sample.metainfo.get('dataset_type', '')
+            name = Path(sample.metainfo['img_path']).stem + self.suffix
+            image = tensor_to_image(sample.output.pred_img)
+            order = sample.metainfo.get('img_channel_order', 'rgb')
+            write_image(self.save_dir / dataset / name, image, channel_order=order)

@@ -1,0 +1,33 @@
+"""Test a checkpoint on the test sets of a config; optionally save restored images and metrics.
+
+    python tools/test.py CONFIG CHECKPOINT [--out metrics.json] [--save-dir restored/]
+"""
+import argparse
+
+from lfdn_mm.apis import (add_common_arguments, add_test_outputs, build_runner, load_config,
+                          metrics_to_json)
+from lfdn_mm.utils import write_json
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Test a restoration model')
+    parser.add_argument('config', help='config file')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--out', help='write the metrics to this JSON file')
+    parser.add_argument('--save-dir', help='write every restored image into this folder')
+    return add_common_arguments(parser).parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    cfg = load_config(args.config, args.cfg_options, args.work_dir, args.launcher)
+    add_test_outputs(cfg, args.checkpoint, args.save_dir)
+    runner = build_runner(cfg)
+    metrics = metrics_to_json(runner.test())
+    if args.out and runner.rank == 0:
+        write_json(args.out, metrics)
+    return metrics
+
+
+if __name__ == '__main__':
+    main()
