@@ -5,8 +5,7 @@
 import argparse
 
 from lfdn_mm.apis import (add_common_arguments, add_test_outputs, build_runner, load_config,
-                          metrics_to_json)
-from lfdn_mm.utils import write_json
+                          test_metrics)
 
 
 def parse_args(argv=None):
@@ -21,12 +20,8 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     cfg = load_config(args.config, args.cfg_options, args.work_dir, args.launcher)
-    add_test_outputs(cfg, args.checkpoint, args.save_dir)
-    runner = build_runner(cfg)
-    metrics = metrics_to_json(runner.test())
-    if args.out and runner.rank == 0:
-        write_json(args.out, metrics)
-    return metrics
+    add_test_outputs(cfg, args.checkpoint, args.out, args.save_dir)
+    return test_metrics(build_runner(cfg))
 
 
 if __name__ == '__main__':

@@ -1,5 +1,5 @@
 from .launch import (add_common_arguments, add_test_outputs, build_runner, enable_amp,
-                     enable_auto_scale_lr, load_config, metrics_to_json, set_resume)
+                     enable_auto_scale_lr, load_config, set_resume, test_metrics)
 
 __all__ = ['add_common_arguments', 'add_test_outputs', 'build_runner', 'enable_amp',
-           'enable_auto_scale_lr', 'load_config', 'metrics_to_json', 'set_resume']
+           'enable_auto_scale_lr', 'load_config', 'set_resume', 'test_metrics']

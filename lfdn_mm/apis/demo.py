@@ -36,6 +36,7 @@ def read_rgb(path):
 
 def score(pairs, convert_to):
     """Mean PSNR and SSIM (MMagic's metric functions) over (image, reference) pairs."""
+    pairs = list(pairs)
     psnrs = [psnr(a, b, convert_to=convert_to) for a, b in pairs]
     ssims = [ssim(a, b, convert_to=convert_to) for a, b in pairs]
     return float(np.mean(psnrs)), float(np.mean(ssims))

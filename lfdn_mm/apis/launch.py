@@ -88,19 +88,22 @@ def enable_auto_scale_lr(cfg):
     scale.enable = True
 
 
-def add_test_outputs(cfg, checkpoint, save_dir=None):
-    """Test ``checkpoint``; with ``save_dir``, also write every restored image there."""
+def add_test_outputs(cfg, checkpoint, out=None, save_dir=None):
+    """Test ``checkpoint``; keep the metrics (in ``out`` as JSON) and the restored images."""
     if not osp.isfile(checkpoint):
         raise SystemExit(f'checkpoint {checkpoint} does not exist')
     cfg.load_from = checkpoint
+    hooks = [dict(type='MetricsDumpHook', out_file=out)]
     if save_dir:
-        hook = dict(type='RestoredImageSaverHook', save_dir=save_dir)
-        cfg.custom_hooks = [*cfg.get('custom_hooks', []), hook]
+        hooks.append(dict(type='RestoredImageSaverHook', save_dir=save_dir))
+    cfg.custom_hooks = [*cfg.get('custom_hooks', []), *hooks]
 
 
-def metrics_to_json(metrics):
-    """Metric values as plain floats, ready for ``json``."""
-    return {key: float(value) for key, value in metrics.items()}
+def test_metrics(runner):
+    """Run ``runner.test()`` and return its metrics (held by ``MetricsDumpHook``)."""
+    runner.test()
+    hook = next(h for h in runner.hooks if type(h).__name__ == 'MetricsDumpHook')
+    return hook.metrics
 
 
 def build_runner(cfg):

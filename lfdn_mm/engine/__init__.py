@@ -1,3 +1,3 @@
-from .hooks import RestoredImageSaverHook
+from .hooks import MetricsDumpHook, RestoredImageSaverHook
 
-__all__ = ['RestoredImageSaverHook']
+__all__ = ['MetricsDumpHook', 'RestoredImageSaverHook']

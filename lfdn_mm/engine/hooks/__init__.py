@@ -1,3 +1,4 @@
+from .metrics_dump_hook import MetricsDumpHook
 from .restored_image_saver_hook import RestoredImageSaverHook
 
-__all__ = ['RestoredImageSaverHook']
+__all__ = ['MetricsDumpHook', 'RestoredImageSaverHook']

@@ -24,10 +24,17 @@ class RestoredImageSaverHook(Hook):
         self.save_dir = Path(save_dir)
         self.suffix = suffix
 
+    @staticmethod
+    def dataset_name(runner):
+        """``dataset_type`` of the test set being run (MultiTestLoop runs several)."""
+        dataloader = getattr(runner.test_loop, 'dataloader', None)
+        metainfo = getattr(getattr(dataloader, 'dataset', None), 'metainfo', None) or {}
+        return str(metainfo.get('dataset_type', ''))
+
     @master_only
     def after_test_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+        dataset = self.dataset_name(runner)
         for sample in outputs or []:
-            dataset = sample.metainfo.get('dataset_type', '')
             name = Path(sample.metainfo['img_path']).stem + self.suffix
             image = tensor_to_image(sample.output.pred_img)
             order = sample.metainfo.get('img_channel_order', 'rgb')
