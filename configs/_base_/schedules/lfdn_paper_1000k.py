@@ -2,7 +2,6 @@
 # every 5e5 iterations. The paper gives neither the total length nor the batch size: 1M
 # iterations (two decays) at batch 16 on one GPU.
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=1_000_000, val_interval=20_000)
-test_cfg = dict(type='MultiTestLoop')
 
 optim_wrapper = dict(
     type='OptimWrapper',

@@ -13,7 +13,7 @@ class RestoredImageSaverHook(Hook):
     """Write ``pred_img`` of each test sample to ``save_dir/<dataset>/<input name>.png``.
 
     MMagic's ``BasicVisualizationHook`` saves concatenated panels with step suffixes; this
-    hook writes only the restored image, named as its input, atomically.
+    hook writes only the restored image, named as its input, atomically, in 8 bits.
 
     Args:
         save_dir (str): Output folder.
@@ -36,6 +36,6 @@ class RestoredImageSaverHook(Hook):
         dataset = self.dataset_name(runner)
         for sample in outputs or []:
             name = Path(sample.metainfo['img_path']).stem + self.suffix
+            # MMagic's data preprocessor hands every prediction back in BGR
             image = tensor_to_image(sample.output.pred_img)
-            order = sample.metainfo.get('img_channel_order', 'rgb')
-            write_image(self.save_dir / dataset / name, image, channel_order=order)
+            write_image(self.save_dir / dataset / name, image, channel_order='bgr')
