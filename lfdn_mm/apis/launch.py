@@ -2,6 +2,7 @@
 import argparse
 import os
 import os.path as osp
+import subprocess
 
 import torch
 import torch.distributed as dist
@@ -39,15 +40,30 @@ def load_config(path, cfg_options=None, work_dir=None, launcher='none'):
     return cfg
 
 
+def slurm_to_torch_env():
+    """Fill torch's RANK / WORLD_SIZE / LOCAL_RANK / MASTER_* from Slurm's variables."""
+    os.environ.setdefault('RANK', os.environ['SLURM_PROCID'])
+    os.environ.setdefault('WORLD_SIZE', os.environ['SLURM_NTASKS'])
+    os.environ.setdefault('LOCAL_RANK', os.environ.get('SLURM_LOCALID', '0'))
+    if 'MASTER_ADDR' not in os.environ:
+        nodes = os.environ['SLURM_NODELIST']
+        first = subprocess.run(['scontrol', 'show', 'hostname', nodes], check=True,
+                               capture_output=True, text=True).stdout.split()[0]
+        os.environ['MASTER_ADDR'] = first
+    os.environ.setdefault('MASTER_PORT', '29500')
+
+
 def prepare_cpu_distributed(cfg):
-    """Let ``--launcher pytorch`` work on machines without a GPU (gloo backend).
+    """Let ``--launcher pytorch`` or ``slurm`` work on machines without a GPU (gloo backend).
 
     mmengine's ``init_dist`` calls ``torch.cuda.set_device`` and DDP rejects ``device_ids``
     for CPU modules, so the process group is created here (the Runner then skips its own)
     and the wrapper gets ``device_ids=None``.
     """
-    if cfg.launcher != 'pytorch' or torch.cuda.is_available():
+    if cfg.launcher not in ('pytorch', 'slurm') or torch.cuda.is_available():
         return
+    if cfg.launcher == 'slurm':
+        slurm_to_torch_env()
     if not dist.is_initialized():
         dist.init_process_group('gloo', rank=int(os.environ['RANK']),
                                 world_size=int(os.environ['WORLD_SIZE']))

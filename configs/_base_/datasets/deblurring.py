@@ -14,7 +14,7 @@ train_dataloader = dict(
         metainfo=dict(dataset_type='GoPro', task_name='deblurring'),
         data_root='data/gopro/train',
         data_prefix=dict(img='blur', gt='sharp'),
-        pipeline={{_base_.train_pipeline}}))
+        pipeline={{_base_.rgb_train_pipeline}}))
 
 kohler_dataloader = dict(
     num_workers=4,

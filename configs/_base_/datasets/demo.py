@@ -14,7 +14,7 @@ train_dataloader = dict(
         metainfo=dict(dataset_type='Demo', task_name='deraining'),
         data_root=f'{demo_root}/train',
         data_prefix=dict(img='input', gt='target'),
-        pipeline={{_base_.small_crop_train_pipeline}}))
+        pipeline={{_base_.rgb_small_crop_train_pipeline}}))
 
 val_dataloader = dict(
     num_workers=0,
@@ -26,7 +26,7 @@ val_dataloader = dict(
         metainfo=dict(dataset_type='Demo', task_name='deraining'),
         data_root=f'{demo_root}/val',
         data_prefix=dict(img='input', gt='target'),
-        pipeline={{_base_.val_pipeline}}))
+        pipeline={{_base_.rgb_val_pipeline}}))
 val_evaluator = [
     dict(type='PSNR', convert_to='Y', prefix='Demo'),
     dict(type='SSIM', convert_to='Y', prefix='Demo'),

@@ -13,7 +13,7 @@ train_dataloader = dict(
         metainfo=dict(dataset_type='Rain14000', task_name='deraining'),
         data_root='data/Rain14000/train',
         data_prefix=dict(img='input', gt='target'),
-        pipeline={{_base_.train_pipeline}}))
+        pipeline={{_base_.rgb_train_pipeline}}))
 
 test_dataloader = [
     {{_base_.test2800_dataloader}},

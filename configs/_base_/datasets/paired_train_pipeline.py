@@ -15,8 +15,8 @@ augment_and_pack = [
 ]
 
 # the paper gives no crop size; 256 is the common choice for GoPro and Rain14000
-train_pipeline = load_pair + [dict(type='PairedRandomCrop', gt_patch_size=256)] + augment_and_pack
+rgb_train_pipeline = load_pair + [dict(type='PairedRandomCrop', gt_patch_size=256)] + augment_and_pack
 # CPU-sized crops for the demo and short-budget studies
-small_crop_train_pipeline = (
+rgb_small_crop_train_pipeline = (
     load_pair + [dict(type='PairedRandomCrop', gt_patch_size=96)] + augment_and_pack)
-val_pipeline = load_pair[:2] + [dict(type='PackInputs')]
+rgb_val_pipeline = load_pair[:2] + [dict(type='PackInputs')]

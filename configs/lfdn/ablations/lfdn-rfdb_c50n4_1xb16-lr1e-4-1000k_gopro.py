@@ -1,0 +1,5 @@
+# Table 6: LFDN RFDB (no normalisation) instead of FDNB.
+_base_ = ['../lfdn_c50n4_1xb16-lr1e-4-1000k_gopro.py']
+experiment_name = 'lfdn-rfdb_c50n4_1xb16-lr1e-4-1000k_gopro'
+work_dir = f'./work_dirs/{experiment_name}'
+model = dict(generator=dict(block='rfdb'))

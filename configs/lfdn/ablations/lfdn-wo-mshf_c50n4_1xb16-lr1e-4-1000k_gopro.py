@@ -1,0 +1,5 @@
+# Table 6: LFDN strided convolutions + two residual blocks instead of MSHF.
+_base_ = ['../lfdn_c50n4_1xb16-lr1e-4-1000k_gopro.py']
+experiment_name = 'lfdn-wo-mshf_c50n4_1xb16-lr1e-4-1000k_gopro'
+work_dir = f'./work_dirs/{experiment_name}'
+model = dict(generator=dict(encoder='strided'))
