@@ -18,3 +18,12 @@ def rain100l():
     if not (RAIN100L / 'input').is_dir():
         pytest.skip(f'{RAIN100L} is not available')
     return RAIN100L
+
+
+@pytest.fixture(scope='session')
+def tiny_demo(tmp_path_factory):
+    """A 4-train / 2-val demo set of 96x96 crops (the demo config crops 96)."""
+    from lfdn_mm.datasets import make_demo_set
+    root = tmp_path_factory.mktemp('tiny_demo') / 'demo'
+    make_demo_set(root, num_train=4, num_val=2, crop_size=96)
+    return root
