@@ -12,7 +12,8 @@ env_cfg = dict(cudnn_benchmark=False,
                mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
                dist_cfg=dict(backend='nccl'))
 randomness = dict(seed=0, diff_rank_seed=True)
-# add dict(type='TensorboardVisBackend') here (or with --cfg-options) to log to TensorBoard
 vis_backends = [dict(type='LocalVisBackend')]
+# TensorBoard: in a config, visualizer = dict(vis_backends=[dict(type='LocalVisBackend'),
+#                                                         dict(type='TensorboardVisBackend')])
 visualizer = dict(type='ConcatImageVisualizer', vis_backends=vis_backends, fn_key='gt_path',
                   img_keys=['gt_img', 'input', 'pred_img'], bgr2rgb=False)

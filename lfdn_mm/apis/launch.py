@@ -60,9 +60,10 @@ def prepare_cpu_distributed(cfg):
     for CPU modules, so the process group is created here (the Runner then skips its own)
     and the wrapper gets ``device_ids=None``.
     """
-    if cfg.launcher not in ('pytorch', 'slurm') or torch.cuda.is_available():
+    launcher = cfg.get('launcher', 'none')
+    if launcher not in ('pytorch', 'slurm') or torch.cuda.is_available():
         return
-    if cfg.launcher == 'slurm':
+    if launcher == 'slurm':
         slurm_to_torch_env()
     if not dist.is_initialized():
         dist.init_process_group('gloo', rank=int(os.environ['RANK']),

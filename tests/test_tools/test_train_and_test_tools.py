@@ -116,3 +116,15 @@ def test_missing_config_is_reported(tmp_path):
     result = run_tool('train.py', tmp_path / 'absent.py')
     assert result.returncode != 0
     assert 'absent.py does not exist' in result.stderr
+
+
+TENSORBOARD = """visualizer = dict(vis_backends=[dict(type='LocalVisBackend'),
+                                 dict(type='TensorboardVisBackend')])
+"""
+
+
+def test_tensorboard_logging_is_one_config_line_away(tmp_path, tiny_demo):
+    config = write_tiny_config(tmp_path / 'c.py', tiny_demo, max_iters=1, extra=TENSORBOARD)
+    cfg = load_config(str(config), work_dir=str(tmp_path / 'work'))
+    build_runner(cfg).train()
+    assert list((tmp_path / 'work').rglob('events.out.tfevents.*'))
