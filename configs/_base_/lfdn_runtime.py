@@ -1,12 +1,15 @@
-# MMagic's runtime with checkpoints kept in the work folder and TensorBoard available.
+# MMagic's runtime with checkpoints written atomically into the work folder, and training
+# stopped on a non-finite loss before it reaches a checkpoint.
 _base_ = ['mmagic::_base_/default_runtime.py']
 
 custom_imports = dict(imports=['lfdn_mm'], allow_failed_imports=False)
 
 default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=20_000, by_epoch=False, out_dir=None,
-                    max_keep_ckpts=5, save_best='auto', rule='greater', save_last=True),
-    logger=dict(type='LoggerHook', interval=100))
+                    max_keep_ckpts=5, save_best='auto', rule='greater', save_last=True,
+                    backend_args=dict(backend='atomic_local')),
+    logger=dict(type='LoggerHook', interval=100),
+    non_finite_loss=dict(type='NonFiniteLossHook'))
 log_processor = dict(type='LogProcessor', window_size=100, by_epoch=False)
 env_cfg = dict(cudnn_benchmark=False,
                mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),

@@ -9,6 +9,8 @@ import torch.distributed as dist
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from ..utils import CheckpointError, check_checkpoint
+
 LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')
 
 
@@ -87,13 +89,33 @@ def enable_amp(cfg, dtype='float16'):
 
 
 def set_resume(cfg, resume):
-    """``--resume`` alone: the latest checkpoint in the work folder; with a path: that file."""
+    """``--resume`` alone: the latest checkpoint in the work folder; with a path: that file.
+
+    The checkpoint is opened first, so a truncated or unsafe file stops the run with a message
+    that names it (and the previous checkpoint) instead of failing inside the Runner.
+    """
     if resume is None:
         return
     cfg.resume = True
-    cfg.load_from = None if resume == 'auto' else resume
-    if resume != 'auto' and not osp.isfile(resume):
-        raise SystemExit(f'--resume: checkpoint {resume} does not exist')
+    checkpoint = latest_checkpoint(cfg.work_dir) if resume == 'auto' else resume
+    cfg.load_from = checkpoint
+    if checkpoint is not None:
+        exit_on_bad_checkpoint(checkpoint)
+
+
+def latest_checkpoint(work_dir):
+    """The checkpoint named in ``work_dir/last_checkpoint``, or None for a fresh start."""
+    pointer = osp.join(work_dir, 'last_checkpoint')
+    if not osp.isfile(pointer):
+        return None
+    return open(pointer).read().strip() or None
+
+
+def exit_on_bad_checkpoint(path):
+    try:
+        check_checkpoint(path)
+    except CheckpointError as error:
+        raise SystemExit(f'error: {error}') from None
 
 
 def enable_auto_scale_lr(cfg):
@@ -107,8 +129,7 @@ def enable_auto_scale_lr(cfg):
 
 def add_test_outputs(cfg, checkpoint, out=None, save_dir=None):
     """Test ``checkpoint``; keep the metrics (in ``out`` as JSON) and the restored images."""
-    if not osp.isfile(checkpoint):
-        raise SystemExit(f'checkpoint {checkpoint} does not exist')
+    exit_on_bad_checkpoint(checkpoint)
     cfg.load_from = checkpoint
     hooks = [dict(type='MetricsDumpHook', out_file=out)]
     if save_dir:

@@ -1,3 +1,5 @@
-from .hooks import MetricsDumpHook, RestoredImageSaverHook
+from .atomic_local_backend import AtomicLocalBackend
+from .hooks import MetricsDumpHook, NonFiniteLossHook, RestoredImageSaverHook
 
-__all__ = ['MetricsDumpHook', 'RestoredImageSaverHook']
+__all__ = ['AtomicLocalBackend', 'MetricsDumpHook', 'NonFiniteLossHook',
+           'RestoredImageSaverHook']

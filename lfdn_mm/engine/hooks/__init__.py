@@ -1,4 +1,5 @@
 from .metrics_dump_hook import MetricsDumpHook
+from .non_finite_loss_hook import NonFiniteLossHook
 from .restored_image_saver_hook import RestoredImageSaverHook
 
-__all__ = ['MetricsDumpHook', 'RestoredImageSaverHook']
+__all__ = ['MetricsDumpHook', 'NonFiniteLossHook', 'RestoredImageSaverHook']
