@@ -27,3 +27,12 @@ def tiny_demo(tmp_path_factory):
     root = tmp_path_factory.mktemp('tiny_demo') / 'demo'
     make_demo_set(root, num_train=4, num_val=2, crop_size=96)
     return root
+
+
+@pytest.fixture
+def one_thread():
+    """Run torch on one thread: small tensors go far faster so on cores shared with other jobs."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -1,0 +1,30 @@
+"""Link Rain14000 into the layout of the Rain14000 config: data/Rain14000/train and data/Test2800.
+
+    python tools/dataset_converters/rain14000.py path/to/Rain14000 \
+        [--train-out data/Rain14000/train] [--test-out data/Test2800]
+"""
+from lfdn_mm.datasets.converters import (RAIN14000_TRAIN_CLEAN, convert_rain14000,
+                                         converter_parser, run_conversion)
+
+
+def parse_args(argv=None):
+    parser = converter_parser(__doc__.splitlines()[0])
+    parser.add_argument('--train-out', default='data/Rain14000/train',
+                        help='training output (default: data/Rain14000/train)')
+    parser.add_argument('--test-out', default='data/Test2800',
+                        help='test output (default: data/Test2800)')
+    parser.add_argument('--num-train-clean', type=int, default=RAIN14000_TRAIN_CLEAN,
+                        help='clean images (lowest ids first) whose rainy versions train; the '
+                        f'others test (default: {RAIN14000_TRAIN_CLEAN})')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    return run_conversion(convert_rain14000, root=args.src, train_out=args.train_out,
+                          test_out=args.test_out, num_train_clean=args.num_train_clean,
+                          check_counts=args.check_counts, overwrite=args.overwrite)
+
+
+if __name__ == '__main__':
+    main()
