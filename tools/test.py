@@ -4,8 +4,8 @@
 """
 import argparse
 
-from lfdn_mm.apis import (add_common_arguments, add_test_outputs, build_runner, load_config,
-                          test_metrics)
+from lfdn_mm.apis import (add_common_arguments, add_test_outputs, build_runner,
+                          check_datasets, load_config, test_metrics)
 
 
 def parse_args(argv=None):
@@ -21,6 +21,8 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = load_config(args.config, args.cfg_options, args.work_dir, args.launcher)
     add_test_outputs(cfg, args.checkpoint, args.out, args.save_dir)
+    if not args.skip_data_check:
+        check_datasets(cfg, ('test',))
     return test_metrics(build_runner(cfg))
 
 

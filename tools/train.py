@@ -5,8 +5,8 @@
 """
 import argparse
 
-from lfdn_mm.apis import (add_common_arguments, build_runner, enable_amp, enable_auto_scale_lr,
-                          load_config, set_resume)
+from lfdn_mm.apis import (add_common_arguments, build_runner, check_datasets, enable_amp,
+                          enable_auto_scale_lr, load_config, set_resume)
 
 
 def parse_args(argv=None):
@@ -30,6 +30,8 @@ def main(argv=None):
     if args.auto_scale_lr:
         enable_auto_scale_lr(cfg)
     set_resume(cfg, args.resume)
+    if not args.skip_data_check:
+        check_datasets(cfg, ('train', 'val'))
     build_runner(cfg).train()
 
 

@@ -1,5 +1,5 @@
-from .launch import (add_common_arguments, add_test_outputs, build_runner, enable_amp,
-                     enable_auto_scale_lr, load_config, set_resume, test_metrics)
+from .launch import (add_common_arguments, add_test_outputs, build_runner, check_datasets,
+                     enable_amp, enable_auto_scale_lr, load_config, set_resume, test_metrics)
 
-__all__ = ['add_common_arguments', 'add_test_outputs', 'build_runner', 'enable_amp',
-           'enable_auto_scale_lr', 'load_config', 'set_resume', 'test_metrics']
+__all__ = ['add_common_arguments', 'add_test_outputs', 'build_runner', 'check_datasets',
+           'enable_amp', 'enable_auto_scale_lr', 'load_config', 'set_resume', 'test_metrics']

@@ -9,6 +9,7 @@ import torch.distributed as dist
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from ..datasets.validation import PairValidationError, validate_pairs
 from ..utils import CheckpointError, check_checkpoint
 
 LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')
@@ -22,6 +23,8 @@ def add_common_arguments(parser):
                         help='override config keys, e.g. train_cfg.max_iters=100')
     parser.add_argument('--launcher', choices=LAUNCHERS, default='none',
                         help='job launcher (pytorch = torchrun)')
+    parser.add_argument('--skip-data-check', action='store_true',
+                        help='do not validate the image pairs before the run')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0,
                         help=argparse.SUPPRESS)
     return parser
@@ -142,6 +145,28 @@ def test_metrics(runner):
     runner.test()
     hook = next(h for h in runner.hooks if type(h).__name__ == 'MetricsDumpHook')
     return hook.metrics
+
+
+def paired_datasets(cfg, splits=('train', 'val', 'test')):
+    """``(data_root, img_dir, gt_dir)`` of every paired folder dataset the config reads."""
+    for split in splits:
+        loaders = cfg.get(f'{split}_dataloader') or []
+        for loader in loaders if isinstance(loaders, (list, tuple)) else [loaders]:
+            dataset = loader.get('dataset', {})
+            prefix = dataset.get('data_prefix', {})
+            if dataset.get('type') == 'BasicImageDataset' and {'img', 'gt'} <= set(prefix):
+                yield dataset.get('data_root', ''), prefix['img'], prefix['gt']
+
+
+def check_datasets(cfg, splits=('train', 'val', 'test')):
+    """Validate the paired folders of ``splits`` before a run; stop with the first problem."""
+    for root, img_dir, gt_dir in paired_datasets(cfg, splits):
+        try:
+            count = validate_pairs(root, img_dir, gt_dir)
+        except PairValidationError as error:
+            raise SystemExit(f'error: bad dataset: {error}\n(skip this check with '
+                             '--skip-data-check)') from None
+        print(f'data check: {count} pairs in {root} ({img_dir}/, {gt_dir}/)', flush=True)
 
 
 def build_runner(cfg):

@@ -1,0 +1,318 @@
+"""Restore image files with an MMagic editing config and checkpoint (LFDN or any other).
+
+Images go through the model's own data preprocessor and generator, optionally in tiles and
+with x8 self-ensemble (:mod:`lfdn_mm.models.tiling`). 8- and 16-bit images keep their depth,
+grayscale images are restored as three equal channels and written back as grayscale, and
+the alpha channel of RGBA images is kept unchanged.
+"""
+import glob
+import logging
+import os
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+from mmagic.apis import init_model
+from mmagic.structures import DataSample
+from mmengine.logging import MMLogger
+from mmengine.runner import load_state_dict
+from mmengine.utils import ProgressBar
+
+from ..models.lfdn_editor import options_from_test_cfg
+from ..models.tiling import check_tile_settings, restore_tensor
+from ..utils import tensor_to_image, write_image
+
+IMAGE_SUFFIXES = ('.bmp', '.jpeg', '.jpg', '.png', '.ppm', '.pgm', '.tif', '.tiff', '.webp')
+#: ITU-R BT.601 luma weights, to turn a restored RGB image back into grayscale.
+LUMA_WEIGHTS = (0.299, 0.587, 0.114)
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint file that cannot be read or does not fit the model."""
+
+
+class ImageReadError(ValueError):
+    """An input file that is not a decodable image."""
+
+
+def default_device():
+    """``'cuda'`` when a GPU is available, else ``'cpu'``."""
+    return 'cuda' if torch.cuda.is_available() else 'cpu'
+
+
+def load_weights(model, checkpoint):
+    """Load the ``state_dict`` of ``checkpoint`` into ``model`` (``weights_only=True``)."""
+    path = Path(checkpoint)
+    if not path.is_file():
+        raise FileNotFoundError(f'checkpoint {path} does not exist')
+    try:
+        loaded = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as error:
+        raise CheckpointError(f'could not read checkpoint {path}: {error}') from error
+    state_dict = loaded.get('state_dict', loaded) if isinstance(loaded, dict) else None
+    if not isinstance(state_dict, dict):
+        raise CheckpointError(f'checkpoint {path} holds no state_dict')
+    try:
+        load_state_dict(model, state_dict, strict=True)
+    except RuntimeError as error:
+        raise CheckpointError(f'checkpoint {path} does not fit the model: {error}') from error
+
+
+def init_restorer(config, checkpoint=None, device=None):
+    """Build the model of ``config``, load ``checkpoint`` and put it in eval mode.
+
+    Args:
+        config (str | Config): An MMagic config (path or object) with a ``model``.
+        checkpoint (str, optional): Weights; None leaves the model randomly initialised.
+        device (str, optional): ``'cpu'``, ``'cuda'``, ``'cuda:1'``...; default: a GPU when
+            available.
+
+    Returns:
+        BaseModel: The model, with the config as ``model.cfg`` (as ``mmagic.apis.init_model``).
+    """
+    device = device or default_device()
+    if str(device).startswith('cuda') and not torch.cuda.is_available():
+        raise ValueError(f'device {device!r} requested but CUDA is not available here')
+    if isinstance(config, (str, Path)):
+        if not Path(config).is_file():
+            raise FileNotFoundError(f'config {config} does not exist')
+        config = str(config)
+    model = init_model(config, None, 'cpu')
+    if checkpoint is not None:
+        load_weights(model, checkpoint)
+    return model.to(device).eval()
+
+
+def read_image(path):
+    """Read ``path`` as an HxW, HxWx3 (RGB) or HxWx4 (RGBA) uint8/uint16 array."""
+    data = Path(path).read_bytes()
+    if not data:
+        raise ImageReadError(f'{path}: empty file')
+    try:
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    except cv2.error:
+        image = None
+    if image is None:
+        raise ImageReadError(f'{path}: not a readable image (corrupt or unsupported format)')
+    if image.dtype not in (np.uint8, np.uint16):
+        raise ImageReadError(f'{path}: unsupported pixel type {image.dtype} '
+                             '(8- and 16-bit images are supported)')
+    if image.ndim == 3 and image.shape[2] == 3:
+        return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    if image.ndim == 3 and image.shape[2] == 4:
+        return cv2.cvtColor(image, cv2.COLOR_BGRA2RGBA)
+    return image
+
+
+def split_alpha(image):
+    """Return ``(HxWx3 colour, alpha or None, is_gray)`` of an HxW[x1|3|4] image."""
+    if image.ndim == 2:
+        image = image[..., None]
+    if image.ndim != 3 or image.shape[2] not in (1, 3, 4):
+        raise ValueError(f'expected an HxW, HxWx3 or HxWx4 image, got shape {image.shape}')
+    if image.shape[2] == 1:
+        return np.repeat(image, 3, axis=2), None, True
+    alpha = image[..., 3] if image.shape[2] == 4 else None
+    return image[..., :3], alpha, False
+
+
+class _DropMissingTargetWarning(logging.Filter):
+    """Hide the preprocessor's warning that an inference sample has no ground truth."""
+
+    def filter(self, record):
+        return "Cannot find key 'gt_img'" not in record.getMessage()
+
+
+@contextmanager
+def no_missing_target_warning():
+    logger = MMLogger.get_current_instance()
+    log_filter = _DropMissingTargetWarning()
+    logger.addFilter(log_filter)
+    try:
+        yield
+    finally:
+        logger.removeFilter(log_filter)
+
+
+def inference_options(model, tile_size=None, tile_overlap=None, ensemble=None):
+    """Tile and ensemble options: the model's ``test_cfg`` overridden by the given values.
+
+    ``tile_size=0`` turns tiling off even when ``test_cfg`` sets it.
+    """
+    options = options_from_test_cfg(getattr(model, 'test_cfg', None))
+    if tile_size is not None:
+        options['tile_size'] = tile_size or None
+    if tile_overlap is not None:
+        options['tile_overlap'] = tile_overlap
+    if ensemble is not None:
+        options['ensemble'] = bool(ensemble)
+    if options['tile_size'] is not None:
+        check_tile_settings(options['tile_size'], options['tile_overlap'])
+    return options
+
+
+@torch.no_grad()
+def predict_rgb(model, rgb, options):
+    """Restore a 3xHxW RGB tensor in [0, 255]; returns the RGB result in [0, 255] on the CPU."""
+    preprocessor = model.data_preprocessor
+    sample = DataSample(metainfo=dict(img_channel_order='rgb'))
+    with no_missing_target_warning():
+        data = preprocessor(dict(inputs=[rgb], data_samples=[sample]))
+    output = restore_tensor(model.generator, data['inputs'], **options)
+    bgr = preprocessor.destruct(output, data['data_samples'])[0]
+    return bgr.flip(0).cpu()
+
+
+def restore_image(model, image, tile_size=None, tile_overlap=None, ensemble=None):
+    """Restore one image array; the result has the shape and dtype of ``image``.
+
+    Args:
+        model (BaseEditModel): From :func:`init_restorer` or ``mmagic.apis.init_model``.
+        image (ndarray): HxW (gray), HxWx3 (RGB) or HxWx4 (RGBA), uint8 or uint16.
+        tile_size (int, optional): Tile side; default from ``test_cfg``; 0: whole image.
+        tile_overlap (int, optional): Tile overlap; default from ``test_cfg`` (or 32).
+        ensemble (bool, optional): x8 self-ensemble; default from ``test_cfg``.
+
+    Returns:
+        ndarray: The restored image.
+    """
+    image = np.asarray(image)
+    if image.dtype not in (np.uint8, np.uint16):
+        raise TypeError(f'restore_image expects uint8 or uint16 pixels, got {image.dtype}')
+    options = inference_options(model, tile_size, tile_overlap, ensemble)
+    colour, alpha, is_gray = split_alpha(image)
+    scale = np.iinfo(image.dtype).max / 255
+    rgb = torch.from_numpy(np.ascontiguousarray(colour)).permute(2, 0, 1).float() / scale
+    restored = predict_rgb(model, rgb, options)
+    if is_gray:
+        luma = torch.tensor(LUMA_WEIGHTS).view(3, 1, 1)
+        restored = (restored * luma).sum(0, keepdim=True)
+    result = tensor_to_image(restored, image.dtype)
+    if alpha is not None:
+        result = np.dstack([result, alpha])
+    return result.reshape(image.shape)
+
+
+def collect_inputs(sources):
+    """Expand image paths, folders and glob patterns into ``(images, skipped)``.
+
+    Named files are always taken; folders (not recursively) and glob patterns contribute
+    the files with an image suffix (:data:`IMAGE_SUFFIXES`), the others are ``skipped``.
+    Hidden files are ignored.
+    """
+    images, skipped = [], []
+
+    def add_candidates(paths):
+        for path in sorted(paths):
+            if path.is_file() and not path.name.startswith('.'):
+                (images if path.suffix.lower() in IMAGE_SUFFIXES else skipped).append(path)
+
+    for source in map(str, sources):
+        path = Path(source)
+        if path.is_file():
+            images.append(path)
+        elif path.is_dir():
+            add_candidates(path.iterdir())
+        elif any(char in source for char in '*?['):
+            matches = [Path(match) for match in glob.glob(source, recursive=True)]
+            if not matches:
+                raise FileNotFoundError(f'{source} matches no files')
+            add_candidates(matches)
+        else:
+            raise FileNotFoundError(f'{source}: no such file or folder')
+    unique = list({path.resolve(): path for path in images}.values())
+    if not unique:
+        raise FileNotFoundError(f'no images found in {", ".join(map(str, sources))}')
+    return unique, skipped
+
+
+def file_id(path):
+    """The device and inode of ``path``: equal for links to the same file."""
+    stat = os.stat(path)
+    return stat.st_dev, stat.st_ino
+
+
+def plan_outputs(inputs, out_dir):
+    """Pair every input with ``out_dir/<its name>``; refuse any plan that overwrites an input.
+
+    Raises:
+        ValueError: When ``out_dir`` holds an input, two inputs share a name, or an output
+            path is an input file under another name (link).
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ValueError(f'output folder {out_dir} exists and is not a folder')
+    input_ids = {file_id(path) for path in inputs}
+    plan, sources_by_target = [], {}
+    for path in inputs:
+        if path.resolve().parent == out_dir.resolve():
+            raise ValueError(f'output folder {out_dir} is the folder of input {path}: '
+                             'refusing to overwrite inputs, choose another output folder')
+        target = out_dir / path.name
+        if target in sources_by_target:
+            raise ValueError(f'{sources_by_target[target]} and {path} would both be written '
+                             f'to {target}')
+        if target.exists() and file_id(target) in input_ids:
+            raise ValueError(f'output {target} is the input file {path}: refusing to '
+                             'overwrite it')
+        sources_by_target[target] = path
+        plan.append((path, target))
+    return plan
+
+
+@dataclass
+class RestoreReport:
+    """What :func:`restore_files` did: ``(input, output)`` pairs, failures and skips."""
+
+    restored: list = field(default_factory=list)
+    failed: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self):
+        """A few lines for the terminal."""
+        total = len(self.restored) + len(self.failed)
+        per_image = self.seconds / max(total, 1)
+        lines = [f'restored {len(self.restored)} of {total} images in {self.seconds:.1f} s '
+                 f'({per_image:.2f} s per image), {len(self.failed)} failed']
+        if self.skipped:
+            names = ', '.join(str(path) for path in self.skipped)
+            lines.append(f'skipped (no image suffix): {names}')
+        lines += [f'failed: {reason}' for _, reason in self.failed]
+        return '\n'.join(lines)
+
+
+def restore_files(model, plan, tile_size=None, tile_overlap=None, ensemble=None,
+                  progress=True):
+    """Restore every ``(input, output)`` pair of ``plan`` (see :func:`plan_outputs`).
+
+    Unreadable inputs and failed restorations are recorded and the rest go on. Outputs are
+    written atomically, in the format of their suffix.
+
+    Returns:
+        RestoreReport: Restored and failed files and the elapsed time.
+    """
+    inference_options(model, tile_size, tile_overlap, ensemble)  # bad settings fail here
+    report = RestoreReport()
+    bar = ProgressBar(len(plan), file=sys.stderr) if progress else None
+    start = time.perf_counter()
+    for source, target in plan:
+        try:
+            restored = restore_image(model, read_image(source), tile_size, tile_overlap,
+                                     ensemble)
+            write_image(target, restored)
+            report.restored.append((source, target))
+        except (OSError, ValueError, TypeError, RuntimeError) as error:
+            reason = str(error) if str(source) in str(error) else f'{source}: {error}'
+            report.failed.append((source, reason))
+        if bar is not None:
+            bar.update()
+    if bar is not None:
+        sys.stderr.write('\n')
+    report.seconds = time.perf_counter() - start
+    return report

@@ -1,0 +1,57 @@
+"""Export a generator to ONNX with dynamic batch, height and width, and check it.
+
+The graph is the generator alone: it takes RGB images normalised as the config's data
+preprocessor does (``x / 255`` for LFDN's configs) and returns them restored, same size.
+LFDN's padding to its stride is traced as reflection, so the exported graph needs sides of
+at least ``stride // 2 + 1`` pixels (9 for the paper model); PyTorch switches to replicate
+padding below that.
+"""
+import warnings
+
+import numpy as np
+import torch
+
+from ..models.presets import build_lfdn_preset
+from ..utils import atomic_path
+from .inference import init_restorer
+
+DYNAMIC_AXES = {name: {0: 'batch', 2: 'height', 3: 'width'} for name in ('input', 'output')}
+#: Traced with sides that are not multiples of the stride, so the padding is in the graph.
+EXPORT_SIZE = (45, 61)
+
+
+def load_generator(config=None, checkpoint=None, preset=None, seed=0):
+    """The generator of ``config`` + ``checkpoint``, or a randomly initialised ``preset``."""
+    if (config is None) == (preset is None):
+        raise ValueError('give either a config (with its checkpoint) or a preset')
+    if preset is not None:
+        torch.manual_seed(seed)
+        return build_lfdn_preset(preset).eval()
+    return init_restorer(config, checkpoint, device='cpu').generator.eval()
+
+
+def export_onnx(generator, path, opset=17, example_size=EXPORT_SIZE):
+    """Write ``generator`` to ``path`` (atomically) as ONNX with dynamic batch/height/width."""
+    example = torch.rand(1, 3, *example_size)
+    with atomic_path(path) as tmp, torch.no_grad(), warnings.catch_warnings():
+        # the shape checks and the padding branch are traced for EXPORT_SIZE, see above
+        warnings.simplefilter('ignore', torch.jit.TracerWarning)
+        torch.onnx.export(generator, (example, ), str(tmp), input_names=['input'],
+                          output_names=['output'], dynamic_axes=DYNAMIC_AXES,
+                          opset_version=opset, dynamo=False)
+    return path
+
+
+def onnx_max_abs_diff(path, generator, size=(37, 53), batch=1, seed=0):
+    """Largest absolute difference of onnxruntime and PyTorch on a random [0, 1] image."""
+    import onnxruntime
+
+    image = torch.rand(batch, 3, *size, generator=torch.Generator().manual_seed(seed))
+    session = onnxruntime.InferenceSession(str(path), providers=['CPUExecutionProvider'])
+    (onnx_output, ) = session.run(None, {'input': image.numpy()})
+    with torch.no_grad():
+        torch_output = generator(image).numpy()
+    if onnx_output.shape != torch_output.shape:
+        raise ValueError(f'ONNX output shape {onnx_output.shape} differs from PyTorch '
+                         f'{torch_output.shape}')
+    return float(np.abs(onnx_output - torch_output).max())
