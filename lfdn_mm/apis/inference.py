@@ -130,6 +130,7 @@ class _DropMissingTargetWarning(logging.Filter):
 
 @contextmanager
 def no_missing_target_warning():
+    """Silence :class:`_DropMissingTargetWarning`'s message on mmengine's current logger."""
     logger = MMLogger.get_current_instance()
     log_filter = _DropMissingTargetWarning()
     logger.addFilter(log_filter)

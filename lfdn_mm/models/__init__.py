@@ -1,9 +1,10 @@
 from .acfm import ACFM
 from .alfm import ALFM, ConcatFusion
 from .fdnb import FDNB, PlainBlock
+from .lfdn_editor import LFDNEditor
 from .lfdn_net import LFDN
 from .mshf import MSHF, StridedEncoder
 from .presets import PRESETS, build_lfdn_preset
 
-__all__ = ['ACFM', 'ALFM', 'ConcatFusion', 'FDNB', 'PlainBlock', 'LFDN', 'MSHF',
+__all__ = ['ACFM', 'ALFM', 'ConcatFusion', 'FDNB', 'PlainBlock', 'LFDN', 'LFDNEditor', 'MSHF',
            'StridedEncoder', 'PRESETS', 'build_lfdn_preset']

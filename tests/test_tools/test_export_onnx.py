@@ -1,0 +1,64 @@
+import runpy
+import sys
+
+import onnx
+import pytest
+import torch
+from conftest import ROOT
+from helpers.tiny_restorer import write_tiny_restorer
+
+from lfdn_mm.apis.onnx_export import export_onnx, load_generator, onnx_max_abs_diff
+from lfdn_mm.models import LFDN
+
+EXPORT_TOOL = ROOT / 'tools/deployment/export_onnx.py'
+
+
+@pytest.fixture(scope='module')
+def exported(tmp_path_factory):
+    """A small LFDN with active attention scales and its ONNX export."""
+    network = LFDN(num_blocks=1, encoder_channels=16, mid_channels=16,
+                   global_residual=True).eval()
+    with torch.no_grad():
+        network.alfm.theta.fill_(0.01)
+        network.acfm.alpha.fill_(0.3)
+    path = tmp_path_factory.mktemp('onnx') / 'lfdn.onnx'
+    export_onnx(network, path)
+    return network, path
+
+
+def test_onnx_graph_is_valid_with_dynamic_batch_height_and_width(exported):
+    _, path = exported
+    model = onnx.load(str(path))
+    onnx.checker.check_model(model)
+    (graph_input, ) = model.graph.input
+    dims = [dim.dim_param or dim.dim_value for dim in graph_input.type.tensor_type.shape.dim]
+    assert dims == ['batch', 3, 'height', 'width']
+    assert [p.name for p in path.parent.iterdir()] == ['lfdn.onnx']  # no temp file left
+
+
+@pytest.mark.parametrize('size, batch', [((37, 53), 1), ((64, 96), 2), ((9, 130), 1)])
+def test_onnx_output_matches_pytorch(exported, size, batch):
+    network, path = exported
+    diff = onnx_max_abs_diff(path, network, size, batch=batch)
+    print(f'max |onnx - pytorch| at {size}, batch {batch}: {diff:.2e}')
+    assert diff < 1e-3
+
+
+def test_export_tool_writes_and_checks_a_config_checkpoint_pair(tmp_path, monkeypatch, capsys):
+    config, checkpoint, saved = write_tiny_restorer(tmp_path / 'tiny')
+    out = tmp_path / 'export' / 'tiny.onnx'
+    monkeypatch.setattr(sys, 'argv', ['export_onnx.py', str(config), str(checkpoint),
+                                      '--out', str(out)])
+    with pytest.raises(SystemExit) as exit_info:
+        runpy.run_path(str(EXPORT_TOOL), run_name='__main__')
+    assert exit_info.value.code == 0
+    message = capsys.readouterr().out
+    assert f'wrote {out}; max |onnxruntime - pytorch| at 37x53: ' in message
+    assert float(message.rsplit(': ', 1)[1]) < 1e-3
+    assert onnx_max_abs_diff(out, saved.generator, (21, 34)) < 1e-3
+
+
+def test_load_generator_needs_a_config_or_a_preset():
+    with pytest.raises(ValueError, match='either a config'):
+        load_generator()
+    assert isinstance(load_generator(preset='blocks_1'), LFDN)
