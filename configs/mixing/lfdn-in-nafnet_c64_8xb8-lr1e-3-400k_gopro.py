@@ -1,7 +1,7 @@
 # MMagic's own NAFNet GoPro recipe (AdamW, PSNR loss, cosine 400k) with LFDN as the generator.
 # The base config reads training images in BGR but validation images in RGB; both read RGB here.
 _base_ = ['mmagic::nafnet/nafnet_c64eb11128mb1db1111_8xb8-lr1e-3-400k_gopro.py',
-          '../_base_/datasets/paired_train_pipeline.py']
+          '../_base_/datasets/paired_pipelines.py']
 custom_imports = dict(imports=['lfdn_mm'], allow_failed_imports=False)
 experiment_name = 'lfdn-in-nafnet_c64_8xb8-lr1e-3-400k_gopro'
 work_dir = f'./work_dirs/{experiment_name}'

@@ -1,20 +1,12 @@
 # Deblurring (paper Sec. 4.1.1): train on GoPro's 2,103 pairs; test the same model on GoPro's
 # 1,111 test pairs, HIDE's 2,025 and Kohler's 48. GoPro and HIDE loaders and RGB PSNR/SSIM come
 # from MMagic's base; Kohler is added in the same form.
-_base_ = ['mmagic::_base_/datasets/deblurring-motion_test_config.py',
-          './paired_train_pipeline.py']
+_base_ = ['mmagic::_base_/datasets/deblurring-motion_test_config.py', './paired_loaders.py']
 
-train_dataloader = dict(
-    batch_size=16,
-    num_workers=4,
-    persistent_workers=False,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(
-        type='BasicImageDataset',
-        metainfo=dict(dataset_type='GoPro', task_name='deblurring'),
-        data_root='data/gopro/train',
-        data_prefix=dict(img='blur', gt='sharp'),
-        pipeline={{_base_.rgb_train_pipeline}}))
+train_dataloader = dict(dataset=dict(
+    metainfo=dict(dataset_type='GoPro', task_name='deblurring'),
+    data_root='data/gopro/train',
+    data_prefix=dict(img='blur', gt='sharp')))
 
 kohler_dataloader = dict(
     num_workers=4,

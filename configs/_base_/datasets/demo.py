@@ -1,21 +1,14 @@
 # The built-in demo set (tools/make_demo_data.py): synthetic rain or motion blur on
 # scikit-image photographs, in the benchmark layout <root>/<split>/{input,target}.
-_base_ = ['./paired_train_pipeline.py']
+_base_ = ['./paired_loaders.py']
 
-demo_root = 'data/demo_derain'
-demo_task = 'derain'
 train_dataloader = dict(
     batch_size=8,
     num_workers=0,
-    persistent_workers=False,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
-        type='BasicImageDataset',
         metainfo=dict(dataset_type='Demo', task_name='deraining'),
-        data_root=f'{demo_root}/train',
-        data_prefix=dict(img='input', gt='target'),
+        data_root='data/demo_derain/train',
         pipeline={{_base_.rgb_small_crop_train_pipeline}}))
-
 val_dataloader = dict(
     num_workers=0,
     persistent_workers=False,
@@ -24,7 +17,7 @@ val_dataloader = dict(
     dataset=dict(
         type='BasicImageDataset',
         metainfo=dict(dataset_type='Demo', task_name='deraining'),
-        data_root=f'{demo_root}/val',
+        data_root='data/demo_derain/val',
         data_prefix=dict(img='input', gt='target'),
         pipeline={{_base_.rgb_val_pipeline}}))
 val_evaluator = [
