@@ -3,9 +3,11 @@
 Images go through the model's own data preprocessor and generator, optionally in tiles and
 with x8 self-ensemble (:mod:`lfdn_mm.models.tiling`). 8- and 16-bit images keep their depth,
 grayscale images are restored as three equal channels and written back as grayscale, and
-the alpha channel of RGBA images is kept unchanged.
+the alpha channel of RGBA images is kept unchanged. Checkpoints are read with
+``weights_only=True`` (:func:`lfdn_mm.utils.load_checkpoint_file`).
 """
 import glob
+import io
 import logging
 import os
 import sys
@@ -22,22 +24,28 @@ from mmagic.structures import DataSample
 from mmengine.logging import MMLogger
 from mmengine.runner import load_state_dict
 from mmengine.utils import ProgressBar
+from PIL import Image
 
 from ..models.lfdn_editor import options_from_test_cfg
 from ..models.tiling import check_tile_settings, restore_tensor
-from ..utils import tensor_to_image, write_image
+from ..utils import CheckpointError, load_checkpoint_file, tensor_to_image, write_image
 
 IMAGE_SUFFIXES = ('.bmp', '.jpeg', '.jpg', '.png', '.ppm', '.pgm', '.tif', '.tiff', '.webp')
 #: ITU-R BT.601 luma weights, to turn a restored RGB image back into grayscale.
 LUMA_WEIGHTS = (0.299, 0.587, 0.114)
-
-
-class CheckpointError(RuntimeError):
-    """A checkpoint file that cannot be read or does not fit the model."""
+JPEG_START = b'\xff\xd8\xff'
+#: The tile side suggested when a whole image does not fit in memory.
+SUGGESTED_TILE = 512
+#: How torch's allocators (CPU, CUDA, MPS) say they ran out of memory, in lower case.
+OUT_OF_MEMORY_PHRASES = ("can't allocate memory", 'out of memory')
 
 
 class ImageReadError(ValueError):
     """An input file that is not a decodable image."""
+
+
+class ImageTooLargeError(RuntimeError):
+    """An image whose restoration ran out of memory."""
 
 
 def default_device():
@@ -46,14 +54,15 @@ def default_device():
 
 
 def load_weights(model, checkpoint):
-    """Load the ``state_dict`` of ``checkpoint`` into ``model`` (``weights_only=True``)."""
+    """Load the ``state_dict`` of ``checkpoint`` into ``model`` (``weights_only=True``).
+
+    Raises:
+        MissingCheckpointError: ``checkpoint`` does not exist (a ``FileNotFoundError``).
+        CheckpointError: It is corrupt, holds objects that are not weights, or does not fit
+            ``model``.
+    """
     path = Path(checkpoint)
-    if not path.is_file():
-        raise FileNotFoundError(f'checkpoint {path} does not exist')
-    try:
-        loaded = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as error:
-        raise CheckpointError(f'could not read checkpoint {path}: {error}') from error
+    loaded = load_checkpoint_file(path)
     state_dict = loaded.get('state_dict', loaded) if isinstance(loaded, dict) else None
     if not isinstance(state_dict, dict):
         raise CheckpointError(f'checkpoint {path} holds no state_dict')
@@ -99,6 +108,8 @@ def read_image(path):
         image = None
     if image is None:
         raise ImageReadError(f'{path}: not a readable image (corrupt or unsupported format)')
+    if data.startswith(JPEG_START):
+        check_complete_jpeg(path, data)
     if image.dtype not in (np.uint8, np.uint16):
         raise ImageReadError(f'{path}: unsupported pixel type {image.dtype} '
                              '(8- and 16-bit images are supported)')
@@ -107,6 +118,21 @@ def read_image(path):
     if image.ndim == 3 and image.shape[2] == 4:
         return cv2.cvtColor(image, cv2.COLOR_BGRA2RGBA)
     return image
+
+
+def check_complete_jpeg(path, data):
+    """Raise :class:`ImageReadError` for a truncated or damaged JPEG.
+
+    OpenCV fills the missing part of a truncated JPEG with grey instead of failing; Pillow's
+    decoder refuses it.
+    """
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+    except Image.DecompressionBombError:
+        return  # larger than Pillow accepts; OpenCV has decoded it
+    except Exception as error:  # any decoder failure means the data is damaged
+        raise ImageReadError(f'{path}: truncated or corrupt JPEG ({error})') from None
 
 
 def split_alpha(image):
@@ -203,15 +229,19 @@ def collect_inputs(sources):
     """Expand image paths, folders and glob patterns into ``(images, skipped)``.
 
     Named files are always taken; folders (not recursively) and glob patterns contribute
-    the files with an image suffix (:data:`IMAGE_SUFFIXES`), the others are ``skipped``.
-    Hidden files are ignored.
+    the files with an image suffix (:data:`IMAGE_SUFFIXES`); the other files and the
+    sub-folders they hold are ``skipped``. Hidden files are ignored.
     """
     images, skipped = [], []
 
     def add_candidates(paths):
         for path in sorted(paths):
-            if path.is_file() and not path.name.startswith('.'):
-                (images if path.suffix.lower() in IMAGE_SUFFIXES else skipped).append(path)
+            if path.name.startswith('.'):
+                continue
+            if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
+                images.append(path)
+            elif path.is_file() or path.is_dir():
+                skipped.append(path)
 
     for source in map(str, sources):
         path = Path(source)
@@ -281,19 +311,68 @@ class RestoreReport:
         per_image = self.seconds / max(total, 1)
         lines = [f'restored {len(self.restored)} of {total} images in {self.seconds:.1f} s '
                  f'({per_image:.2f} s per image), {len(self.failed)} failed']
-        if self.skipped:
-            names = ', '.join(str(path) for path in self.skipped)
-            lines.append(f'skipped (no image suffix): {names}')
+        for reason, paths in skip_reasons(self.skipped).items():
+            lines.append(f'skipped ({reason}): {", ".join(map(str, paths))}')
         lines += [f'failed: {reason}' for _, reason in self.failed]
         return '\n'.join(lines)
+
+
+def skip_reasons(paths):
+    """Group skipped ``paths`` by why they were not read."""
+    reasons = {}
+    for path in paths:
+        reason = 'folder, not read recursively' if path.is_dir() else 'no image suffix'
+        reasons.setdefault(reason, []).append(path)
+    return reasons
+
+
+def is_out_of_memory(error):
+    """Whether ``error`` is a failed allocation of torch (CPU or GPU) or numpy."""
+    if isinstance(error, (MemoryError, torch.OutOfMemoryError)):
+        return True
+    message = str(error).lower()
+    return isinstance(error, RuntimeError) and any(phrase in message
+                                                   for phrase in OUT_OF_MEMORY_PHRASES)
+
+
+def out_of_memory_advice(image, tile_size):
+    """What to do when restoring ``image`` ran out of memory."""
+    height, width = image.shape[:2]
+    if tile_size:
+        advice = f'restore it in smaller tiles than {tile_size} (--tile {tile_size // 2})'
+    else:
+        advice = (f'restore it in tiles: --tile {SUGGESTED_TILE} on the command line, '
+                  f'tile_size={SUGGESTED_TILE} in Python')
+    return f'out of memory restoring a {width}x{height} image; {advice}'
+
+
+def restore_file(model, source, target, tile_size=None, tile_overlap=None, ensemble=None):
+    """Read ``source``, restore it (see :func:`restore_image`) and write it to ``target``.
+
+    Raises:
+        ImageReadError: ``source`` is not a readable image.
+        ImageTooLargeError: Restoring it ran out of memory; the message suggests tiles.
+    """
+    image = read_image(source)
+    try:
+        restored = restore_image(model, image, tile_size, tile_overlap, ensemble)
+    except (MemoryError, RuntimeError) as error:
+        if not is_out_of_memory(error):
+            raise
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+        used_tile = inference_options(model, tile_size, tile_overlap, ensemble)['tile_size']
+        raise ImageTooLargeError(f'{source}: {out_of_memory_advice(image, used_tile)}') from None
+    write_image(target, restored)
 
 
 def restore_files(model, plan, tile_size=None, tile_overlap=None, ensemble=None,
                   progress=True):
     """Restore every ``(input, output)`` pair of ``plan`` (see :func:`plan_outputs`).
 
-    Unreadable inputs and failed restorations are recorded and the rest go on. Outputs are
-    written atomically, in the format of their suffix.
+    Unreadable inputs and failed restorations (an image too large for the memory among them)
+    are recorded and the rest go on. Outputs are written atomically, in the format of their
+    suffix.
 
     Returns:
         RestoreReport: Restored and failed files and the elapsed time.
@@ -304,9 +383,7 @@ def restore_files(model, plan, tile_size=None, tile_overlap=None, ensemble=None,
     start = time.perf_counter()
     for source, target in plan:
         try:
-            restored = restore_image(model, read_image(source), tile_size, tile_overlap,
-                                     ensemble)
-            write_image(target, restored)
+            restore_file(model, source, target, tile_size, tile_overlap, ensemble)
             report.restored.append((source, target))
         except (OSError, ValueError, TypeError, RuntimeError) as error:
             reason = str(error) if str(source) in str(error) else f'{source}: {error}'

@@ -148,21 +148,32 @@ def test_metrics(runner):
 
 
 def paired_datasets(cfg, splits=('train', 'val', 'test')):
-    """``(data_root, img_dir, gt_dir)`` of every paired folder dataset the config reads."""
+    """``(data_root, img_dir, gt_dir, crop)`` of every paired folder dataset the config reads.
+
+    ``crop`` is the side of the pipeline's ``PairedRandomCrop`` (None without one).
+    """
     for split in splits:
         loaders = cfg.get(f'{split}_dataloader') or []
         for loader in loaders if isinstance(loaders, (list, tuple)) else [loaders]:
             dataset = loader.get('dataset', {})
             prefix = dataset.get('data_prefix', {})
             if dataset.get('type') == 'BasicImageDataset' and {'img', 'gt'} <= set(prefix):
-                yield dataset.get('data_root', ''), prefix['img'], prefix['gt']
+                yield (dataset.get('data_root', ''), prefix['img'], prefix['gt'],
+                       random_crop_size(dataset.get('pipeline') or []))
+
+
+def random_crop_size(pipeline):
+    """``gt_patch_size`` of the ``PairedRandomCrop`` in ``pipeline``, or None."""
+    sizes = [step['gt_patch_size'] for step in pipeline
+             if isinstance(step, dict) and step.get('type') == 'PairedRandomCrop']
+    return max(sizes) if sizes else None
 
 
 def check_datasets(cfg, splits=('train', 'val', 'test')):
     """Validate the paired folders of ``splits`` before a run; stop with the first problem."""
-    for root, img_dir, gt_dir in paired_datasets(cfg, splits):
+    for root, img_dir, gt_dir, crop in paired_datasets(cfg, splits):
         try:
-            count = validate_pairs(root, img_dir, gt_dir)
+            count = validate_pairs(root, img_dir, gt_dir, min_size=crop)
         except PairValidationError as error:
             raise SystemExit(f'error: bad dataset: {error}\n(skip this check with '
                              '--skip-data-check)') from None

@@ -2,13 +2,20 @@
 
 The layout is ``<root>/<img_dir>/<name>`` and ``<root>/<gt_dir>/<name>``: the two files of a pair
 share their name and extension. :func:`validate_pairs` checks that every name has its partner,
-the number of pairs, that every file decodes completely and that both images of a pair have the
-same size; its errors name the first offending files and what was expected.
+the number of pairs, that every file decodes completely (Pillow's decoders find truncated files
+that OpenCV reads without complaint) in a format OpenCV reads (MMagic's ``LoadImageFromFile``
+decodes with OpenCV), that both images of a pair have the same size and, for training, that
+they are at least as large as the random crop; its errors name the first offending files and
+what was expected.
+
+Grayscale, RGBA and 16-bit images pass: ``LoadImageFromFile`` with ``color_type='color'``
+turns them into 8-bit three-channel images.
 """
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import cv2
 from mmagic.datasets.basic_image_dataset import IMG_EXTENSIONS
 from PIL import Image
 
@@ -21,7 +28,8 @@ class PairValidationError(ValueError):
 
 
 def list_images(folder):
-    """Names of the image files (and links, dangling ones included) directly in ``folder``.
+    """Names with an image extension directly in ``folder``: files, links (dangling ones
+    included) and folders, which are then reported as unreadable.
 
     Args:
         folder (str | Path): Folder to list.
@@ -32,7 +40,7 @@ def list_images(folder):
     with os.scandir(folder) as entries:
         return sorted(entry.name for entry in entries
                       if entry.name.endswith(IMG_EXTENSIONS)
-                      and (entry.is_symlink() or entry.is_file()))
+                      and (entry.is_symlink() or entry.is_file() or entry.is_dir()))
 
 
 def describe(path, root):
@@ -61,12 +69,18 @@ def read_size(path):
     Returns:
         tuple: ``((width, height), None)`` for a readable image, ``(None, reason)`` otherwise.
     """
+    if Path(path).is_dir():
+        return None, 'a folder, not an image file'
     try:
         with Image.open(path) as image:
             image.load()  # a truncated file fails here, not at open
-            return image.size, None
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+            size, image_format = image.size, image.format
+    except Exception as error:  # any decoder failure means the file is unreadable
         return None, f'{type(error).__name__}: {error}'
+    if not cv2.haveImageReader(str(path)):
+        return None, (f'a {image_format} image, which OpenCV (the decoder of MMagic\'s '
+                      'LoadImageFromFile) cannot read')
+    return size, None
 
 
 def read_sizes(paths, num_workers):
@@ -110,7 +124,11 @@ def check_count(root, count, expected_count):
 
 
 def check_images(root, img_dir, gt_dir, names, num_workers):
-    """Raise when a file does not decode or the two images of a pair differ in size."""
+    """Raise when a file does not decode or the two images of a pair differ in size.
+
+    Returns:
+        dict: ``{path: ((width, height), None)}`` of every image.
+    """
     img_paths = [root / img_dir / name for name in names]
     gt_paths = [root / gt_dir / name for name in names]
     sizes = read_sizes(img_paths + gt_paths, num_workers)
@@ -127,15 +145,29 @@ def check_images(root, img_dir, gt_dir, names, num_workers):
         raise PairValidationError(
             f'{root}: {len(mismatched)} pair(s) differ in size (width x height); both images '
             'of a pair must have the same size:' + listing(mismatched))
+    return sizes
 
 
-def validate_pairs(root, img_dir='input', gt_dir='target', expected_count=None, num_workers=4):
+def check_min_size(root, img_dir, names, sizes, min_size):
+    """Raise when a pair (both images have one size) is narrower or lower than ``min_size``."""
+    paths = [root / img_dir / name for name in names]
+    small = [f'{name}: {sizes[path][0][0]}x{sizes[path][0][1]} ({describe(path, root)})'
+             for name, path in zip(names, paths) if min(sizes[path][0]) < min_size]
+    if small:
+        raise PairValidationError(
+            f'{root}: {len(small)} pair(s) are smaller than the {min_size}x{min_size} training '
+            'crop (PairedRandomCrop); remove them or lower the crop size:' + listing(small))
+
+
+def validate_pairs(root, img_dir='input', gt_dir='target', expected_count=None, num_workers=4,
+                   min_size=None):
     """Check the paired folders ``root/img_dir`` and ``root/gt_dir`` as a dataset config reads them.
 
     Checks, in this order: both folders exist; every image name (extension included) is in both;
     there is at least one pair and, when ``expected_count`` is given, exactly that many; every
-    file (or the file a link points to) decodes completely; the two images of each pair have the
-    same width and height.
+    file (or the file a link points to) decodes completely, in a format OpenCV reads; the two
+    images of each pair have the same width and height; when ``min_size`` is given, both sides
+    are at least that long.
 
     Args:
         root (str | Path): ``data_root`` of the dataset.
@@ -143,6 +175,8 @@ def validate_pairs(root, img_dir='input', gt_dir='target', expected_count=None, 
         gt_dir (str): Folder of the clean images (``data_prefix.gt``).
         expected_count (int, optional): Number of pairs required; None accepts any number.
         num_workers (int): Threads decoding images.
+        min_size (int, optional): Shortest side allowed, e.g. the training crop
+            (``PairedRandomCrop.gt_patch_size``); None accepts any size.
 
     Returns:
         int: Number of pairs.
@@ -156,5 +190,7 @@ def validate_pairs(root, img_dir='input', gt_dir='target', expected_count=None, 
     img_names, gt_names = list_images(root / img_dir), list_images(root / gt_dir)
     check_names(root, img_dir, gt_dir, img_names, gt_names)
     check_count(root, len(img_names), expected_count)
-    check_images(root, img_dir, gt_dir, img_names, num_workers)
+    sizes = check_images(root, img_dir, gt_dir, img_names, num_workers)
+    if min_size is not None:
+        check_min_size(root, img_dir, img_names, sizes, min_size)
     return len(img_names)

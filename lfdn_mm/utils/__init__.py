@@ -1,6 +1,11 @@
-from .checkpoint_files import CheckpointError, check_checkpoint, previous_checkpoint
+from .checkpoint_files import (CheckpointError, MissingCheckpointError, UnsafeCheckpointError,
+                               check_checkpoint, load_checkpoint_file, previous_checkpoint,
+                               register_weights_only_loaders)
 from .checkpoint_safety import allow_mmengine_checkpoints, mmengine_checkpoint_globals
 from .image_io import atomic_path, tensor_to_image, write_image, write_json
 
-__all__ = ['CheckpointError', 'check_checkpoint', 'previous_checkpoint', 'allow_mmengine_checkpoints', 'mmengine_checkpoint_globals', 'atomic_path',
-           'tensor_to_image', 'write_image', 'write_json']
+__all__ = ['CheckpointError', 'MissingCheckpointError', 'UnsafeCheckpointError',
+           'check_checkpoint', 'load_checkpoint_file', 'previous_checkpoint',
+           'register_weights_only_loaders', 'allow_mmengine_checkpoints',
+           'mmengine_checkpoint_globals', 'atomic_path', 'tensor_to_image', 'write_image',
+           'write_json']

@@ -4,13 +4,16 @@ mmengine 0.10.7 saves its message hub in every checkpoint: ``HistoryBuffer`` obj
 numpy arrays, numpy scalars, and the buffer's statistics methods, which pickle as
 ``getattr(HistoryBuffer, 'mean')``. Only those classes are allow-listed, and ``getattr`` is
 replaced by a stand-in that resolves nothing but a public ``HistoryBuffer`` method; any other
-pickled object or attribute is still refused.
+pickled object or attribute is still refused. mmengine's loader for local files is replaced by
+one that passes ``weights_only=True`` explicitly (:mod:`lfdn_mm.utils.checkpoint_files`).
 """
 import pickle
 
 import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
+
+from .checkpoint_files import register_weights_only_loaders
 
 
 def history_buffer_method(owner, name):
@@ -36,6 +39,8 @@ def mmengine_checkpoint_globals():
 
 
 def allow_mmengine_checkpoints():
-    """Register :func:`mmengine_checkpoint_globals` with ``torch.serialization``."""
+    """Register :func:`mmengine_checkpoint_globals` with ``torch.serialization`` and load
+    mmengine's local checkpoints with ``weights_only=True`` explicitly."""
     torch.serialization.add_safe_globals(
         [*mmengine_checkpoint_globals(), (history_buffer_method, 'builtins.getattr')])
+    register_weights_only_loaders()

@@ -51,7 +51,7 @@ def test_corrupt_checkpoint_error_names_the_file(tiny, tmp_path):
     config, _, _ = tiny
     corrupt = tmp_path / 'corrupt.pth'
     corrupt.write_bytes(b'not a checkpoint at all')
-    with pytest.raises(CheckpointError, match='could not read checkpoint .*corrupt.pth'):
+    with pytest.raises(CheckpointError, match='checkpoint .*corrupt.pth is truncated or corrupt'):
         init_restorer(str(config), str(corrupt), device='cpu')
 
 

@@ -4,13 +4,15 @@
     python tools/deployment/export_onnx.py --preset paper --out lfdn_random.onnx
 
 The check runs onnxruntime and PyTorch on one random [0, 1] image and prints the largest
-absolute difference; the exit status is 1 when it exceeds --tolerance.
+absolute difference; the exit status is 1 when it exceeds --tolerance, 2 when the config or
+checkpoint cannot be used (a missing, corrupt or unsafe checkpoint is named).
 """
 import argparse
 import sys
 
 from lfdn_mm.apis.onnx_export import export_onnx, load_generator, onnx_max_abs_diff
 from lfdn_mm.models import PRESETS
+from lfdn_mm.utils import CheckpointError
 
 
 def parse_args(argv=None):
@@ -35,7 +37,11 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    generator = load_generator(args.config, args.checkpoint, args.preset)
+    try:
+        generator = load_generator(args.config, args.checkpoint, args.preset)
+    except (FileNotFoundError, CheckpointError) as error:
+        print(f'export_onnx: error: {error}', file=sys.stderr)
+        return 2
     export_onnx(generator, args.out, opset=args.opset)
     diff = onnx_max_abs_diff(args.out, generator, tuple(args.check_size))
     height, width = args.check_size
