@@ -11,8 +11,11 @@ class ALFM(nn.Module):
     The N outputs form an ``NC x HW`` matrix ``F`` per sample; ``A = softmax(F F^T)``
     (Eq. 9) and ``F' = theta * A F + F`` (Eq. 10); a 1x1 conv reduces ``NC`` to ``C``.
     The attention runs in float32 even under autocast (``F F^T`` sums ``HW`` products and
-    overflows half precision), and ``theta * A F + F`` is one fused ``baddbmm``, so the only
-    new ``NC x HW`` tensor is the result.
+    overflows half precision); ``theta * A F + F``, a convex combination of rows plus ``F``,
+    runs in the features' own precision as one fused ``baddbmm``, so the only new
+    ``NC x HW`` tensor is the result. ``F`` is a view of the concatenated maps in either
+    memory format: channels_last maps give ``F`` with unit stride along ``NC`` and the
+    result is computed transposed, so it comes out channels_last with no copy.
 
     Args:
         channels (int): Channels C of each block output.
@@ -41,12 +44,16 @@ class ALFM(nn.Module):
 
     def forward(self, block_outputs):
         stacked = torch.cat(block_outputs, dim=1)
-        b, nc, h, w = stacked.shape
+        h, w = stacked.shape[-2:]
+        features = stacked.flatten(2)
         with torch.autocast(stacked.device.type, enabled=False):
-            features = stacked.float().view(b, nc, h * w)
-            scaled = self.theta.float() * self.attention(features)
-            fused = torch.baddbmm(features, scaled, features)
-        return self.reduce(fused.view(b, nc, h, w).to(stacked.dtype))
+            attention = self.attention(features.float())
+            scaled = (self.theta.float() * attention).to(features.dtype)
+            if features.stride(1) == 1 and features.shape[1] > 1:
+                fused = torch.baddbmm(features.mT, features.mT, scaled.mT).mT
+            else:
+                fused = torch.baddbmm(features, scaled, features)
+        return self.reduce(fused.unflatten(2, (h, w)))
 
 
 class ConcatFusion(nn.Module):

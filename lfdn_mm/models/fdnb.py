@@ -41,9 +41,9 @@ class FDNB(nn.Module):
         distilled, coarse = [], x
         for distill, refine in zip(self.distill, self.refine):
             distilled.append(distill(coarse))
-            coarse = self.act(refine(coarse) + coarse)
+            coarse = self.act(refine(coarse).add_(coarse))
         distilled.append(self.act(self.last(coarse)))
-        return x + self.cca(self.fuse(torch.cat(distilled, dim=1)))
+        return self.cca(self.fuse(torch.cat(distilled, dim=1))).add_(x)
 
 
 class PlainBlock(nn.Module):

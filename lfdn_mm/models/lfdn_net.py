@@ -112,7 +112,7 @@ class LFDN(BaseModule):
             outputs.append(feat)
         fused = self.alfm(outputs)
         if self.acfm is not None:
-            fused = fused + self.acfm(outputs[-1])
+            fused = fused.add_(self.acfm(outputs[-1]))
         return self.decoder(fused)
 
     def pad(self, x):

@@ -38,7 +38,7 @@ class MSHF(nn.Module):
             levels.append(x)
         fused = levels[-1]
         for shallower, up, fuse in zip(reversed(levels[1:-1]), self.up, self.fuse):
-            fused = fuse(shallower + up(fused))
+            fused = fuse(up(fused).add_(shallower))
         return fused
 
 
