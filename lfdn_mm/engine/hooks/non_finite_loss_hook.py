@@ -1,6 +1,8 @@
 """Stop training on a NaN or infinite loss before a checkpoint can record it."""
 import math
 
+import torch
+
 from mmagic.registry import HOOKS
 from mmengine.hooks import Hook
 
@@ -16,7 +18,8 @@ class NonFiniteLossHook(Hook):
     priority = 'ABOVE_NORMAL'
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
-        loss = float((outputs or {}).get('loss', 0.0))
+        loss = (outputs or {}).get('loss', 0.0)
+        loss = float(loss.detach()) if torch.is_tensor(loss) else float(loss)
         if not math.isfinite(loss):
             last = runner.message_hub.get_info('last_ckpt') or 'none written yet'
             raise FloatingPointError(
