@@ -2,7 +2,6 @@
 import math
 
 import torch
-
 from mmagic.registry import HOOKS
 from mmengine.hooks import Hook
 
