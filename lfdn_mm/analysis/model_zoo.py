@@ -1,0 +1,112 @@
+"""The models that the benchmark and the quality study compare, built from MMagic's registry.
+
+LFDN comes from this package's ``LFDNPreset``; NAFNet and Restormer from the ``model.generator``
+of the configs that ship with MMagic (``mmagic/.mim/configs``), so the comparison uses exactly
+the architectures of MMagic's model zoo.
+"""
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import mmagic
+from mmengine.config import Config
+
+MMAGIC_CONFIG_ROOT = Path(mmagic.__file__).parent / '.mim' / 'configs'
+NAFNET_GOPRO_CONFIG = 'nafnet/nafnet_c64eb11128mb1db1111_8xb8-lr1e-3-400k_gopro.py'
+RESTORMER_DERAIN_CONFIG = 'restormer/restormer_official_rain13k.py'
+
+#: Published PSNR (dB) of each model family on the benchmarks; LFDN: the paper's Tables 3-5,
+#: NAFNet (GoPro, width 64) and Restormer: MMagic's model zoo (its GoPro config has the same
+#: architecture as the deraining one benchmarked here).
+PUBLISHED_PSNR = {
+    'lfdn': {'GoPro': 31.60, 'HIDE': 30.07, 'Rain100H': 29.12, 'Rain100L': 32.79,
+             'Test100': 28.44},
+    'nafnet-w64': {'GoPro': 33.72},
+    'restormer': {'GoPro': 32.93, 'HIDE': 31.23, 'Rain100H': 31.48, 'Rain100L': 39.10,
+                  'Test100': 32.03},
+}
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """How to build one benchmarked generator.
+
+    Args:
+        name (str): Key used on the command line and in reports.
+        family (str): ``'LFDN'``, ``'NAFNet'`` or ``'Restormer'``.
+        generator (dict, optional): Generator config for MMagic's ``MODELS``.
+        mmagic_config (str, optional): Config path under ``mmagic/.mim/configs`` whose
+            ``model.generator`` is used when ``generator`` is not given.
+        overrides (dict): Changes applied to the generator config.
+        description (str): One line for the reports.
+    """
+    name: str
+    family: str
+    generator: dict = None
+    mmagic_config: str = None
+    overrides: dict = field(default_factory=dict)
+    description: str = ''
+
+    def generator_cfg(self, **extra):
+        """The generator config dict, with ``overrides`` and then ``extra`` applied."""
+        if self.generator is not None:
+            cfg = copy.deepcopy(self.generator)
+        else:
+            cfg = Config.fromfile(MMAGIC_CONFIG_ROOT / self.mmagic_config).model.generator
+            cfg = cfg.to_dict()
+        cfg.update(copy.deepcopy(self.overrides))
+        cfg.update(extra)
+        return cfg
+
+    @property
+    def published_psnr(self):
+        return PUBLISHED_PSNR.get(self.name, {})
+
+
+def lfdn_spec(preset, description):
+    name = 'lfdn' if preset == 'paper' else f'lfdn-{preset}'
+    return ModelSpec(name, 'LFDN', generator=dict(type='LFDNPreset', preset=preset),
+                     description=description)
+
+
+def nafnet_spec(width):
+    return ModelSpec(
+        f'nafnet-w{width}', 'NAFNet', mmagic_config=NAFNET_GOPRO_CONFIG,
+        overrides=dict(mid_channels=width),
+        description=f'MMagic NAFNetLocal GoPro config, width {width}')
+
+
+MODEL_SPECS = {spec.name: spec for spec in [
+    lfdn_spec('paper', 'LFDN, paper preset (N=4 FDNBs, C=50)'),
+    lfdn_spec('wo_mshf', 'LFDN Table 6: strided encoder instead of MSHF'),
+    lfdn_spec('rfdb', 'LFDN Table 6: RFDB (no norm) instead of FDNB'),
+    lfdn_spec('cnn', 'LFDN Table 6: plain conv blocks instead of FDNB'),
+    lfdn_spec('wo_fusion', 'LFDN Table 6: concat fusion instead of ALFM + ACFM'),
+    lfdn_spec('wo_all', 'LFDN Table 6: strided encoder, plain blocks, concat fusion'),
+    nafnet_spec(64), nafnet_spec(32), nafnet_spec(16),
+    ModelSpec('nafnet-w8-tiny', 'NAFNet',
+              generator=dict(type='NAFNet', img_channels=3, mid_channels=8,
+                             enc_blk_nums=[1, 1, 1, 1], middle_blk_num=1,
+                             dec_blk_nums=[1, 1, 1, 1]),
+              description='NAFNet width 8, one block per stage (smoke tests)'),
+    ModelSpec('restormer', 'Restormer', mmagic_config=RESTORMER_DERAIN_CONFIG,
+              description='MMagic Restormer Rain13k config (same network as its GoPro config)'),
+]}
+
+LFDN_TABLE6 = ('lfdn', 'lfdn-wo_mshf', 'lfdn-rfdb', 'lfdn-cnn', 'lfdn-wo_fusion', 'lfdn-wo_all')
+
+
+def get_spec(name):
+    """Return the :class:`ModelSpec` called ``name``; the error lists the known names."""
+    if name not in MODEL_SPECS:
+        raise KeyError(f'unknown model {name!r}; choose from {", ".join(MODEL_SPECS)}')
+    return MODEL_SPECS[name]
+
+
+def build_generator(name, **extra):
+    """Build the generator of model ``name`` (``extra`` changes its config) in eval mode."""
+    import mmagic.models  # noqa: F401  (registers NAFNet and Restormer)
+    from mmagic.registry import MODELS
+
+    import lfdn_mm.models  # noqa: F401  (registers LFDN)
+    return MODELS.build(get_spec(name).generator_cfg(**extra)).eval()
