@@ -1,23 +1,14 @@
-import importlib.util
 import json
 import math
 
 import pytest
 
 from conftest import ROOT
+from helpers.tool_modules import load_tool
 from lfdn_mm.analysis.benchmark import BenchmarkSettings, compare, plan_repeats
 from lfdn_mm.analysis.measure import parse_size, summarise_latency
 
-
-def load_tool(name):
-    path = ROOT / 'tools' / 'analysis_tools' / f'{name}.py'
-    spec = importlib.util.spec_from_file_location(f'analysis_{name}', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-benchmark_tool = load_tool('benchmark')
+benchmark_tool = load_tool('analysis_tools/benchmark')
 
 RECORD_FIELDS = {'model', 'dtype', 'memory_format', 'compile', 'device', 'batch_size', 'size',
                  'status', 'skip_reason', 'first_run_ms', 'latency_ms', 'throughput_ips',

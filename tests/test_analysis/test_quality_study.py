@@ -1,21 +1,13 @@
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT
+from helpers.tool_modules import load_tool
 from lfdn_mm.analysis.quality_study import (StudySettings, read_training_log, split_metrics,
                                             study_config, study_generator_cfg)
 from lfdn_mm.datasets import make_demo_set
-
-
-def load_tool(name):
-    path = ROOT / 'tools' / 'analysis_tools' / f'{name}.py'
-    spec = importlib.util.spec_from_file_location(f'analysis_{name}', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope='module')
@@ -23,7 +15,7 @@ def study_run(tmp_path_factory):
     root = tmp_path_factory.mktemp('study')
     make_demo_set(root / 'demo', num_train=4, num_val=2, crop_size=48)
     out_dir = root / 'report'
-    load_tool('quality_study').main([
+    load_tool('analysis_tools/quality_study').main([
         '--models', 'lfdn', 'nafnet-w8-tiny', '--max-iters', '2', '--batch-size', '2',
         '--crop-size', '32', '--log-interval', '1', '--data-root', str(root / 'demo'),
         '--test-folder', str(root / 'demo' / 'val'), '--work-dir', str(root / 'work'),

@@ -1,4 +1,3 @@
-import importlib.util
 import json
 import subprocess
 import sys
@@ -10,20 +9,15 @@ import torch
 from mmagic.evaluation.metrics import psnr, ssim
 
 from conftest import ROOT
-from lfdn_mm.apis import build_runner, enable_auto_scale_lr, load_config
 from helpers.tiny_configs import write_tiny_config
+from helpers.tool_modules import load_tool
+from lfdn_mm.apis import build_runner, enable_auto_scale_lr, load_config
 
 
 def run_tool(script, *args):
     return subprocess.run([sys.executable, str(ROOT / 'tools' / script), *map(str, args)],
                           capture_output=True, text=True, cwd=ROOT)
 
-
-def load_tool(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / 'tools' / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_resume_continues_iterations_optimizer_and_scheduler(tmp_path, tiny_demo):
