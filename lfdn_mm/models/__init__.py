@@ -3,8 +3,9 @@ from .alfm import ALFM, ConcatFusion
 from .fdnb import FDNB, PlainBlock
 from .lfdn_editor import LFDNEditor
 from .lfdn_net import LFDN
+from .memory_format import to_channels_last
 from .mshf import MSHF, StridedEncoder
 from .presets import PRESETS, build_lfdn_preset
 
 __all__ = ['ACFM', 'ALFM', 'ConcatFusion', 'FDNB', 'PlainBlock', 'LFDN', 'LFDNEditor', 'MSHF',
-           'StridedEncoder', 'PRESETS', 'build_lfdn_preset']
+           'StridedEncoder', 'PRESETS', 'build_lfdn_preset', 'to_channels_last']
