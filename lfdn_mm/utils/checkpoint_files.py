@@ -5,8 +5,8 @@ export commands and :func:`lfdn_mm.apis.inference.init_restorer` call it directl
 :func:`register_weights_only_loaders` makes it mmengine's loader for local files (and
 :func:`load_url_weights_only` its loader for ``http(s)://`` URLs), which the Runner
 (``load_from``, ``--resume``, ``init_cfg``), ``mmagic.apis.init_model`` and MMagic's
-inferencers use. ``weights_only=True`` is passed explicitly, so
-``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD`` cannot turn it off.
+inferencers use. ``weights_only=True`` is passed explicitly, so no environment variable can
+turn it off.
 """
 import os.path as osp
 import pickle
