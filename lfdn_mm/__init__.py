@@ -4,7 +4,7 @@ Importing this package (directly or through ``custom_imports`` in a config) regi
 the LFDN models in MMagic's registries and lets mmengine checkpoints load under torch's
 ``weights_only=True``.
 """
-from . import engine, models
+from . import datasets, engine, models
 from .utils import allow_mmengine_checkpoints
 from .version import __version__
 

@@ -1,14 +1,20 @@
-# CPU-sized demo on the built-in synthetic motion-blur set
-# (python tools/make_demo_data.py --task deblur).
-_base_ = ['./lfdn_c50n4-gres_1xb8-lr5e-4-600i_demo-derain.py']
+# The demo for deblurring: motion blur synthesised on the fly over the scikit-image
+# photographs (see the derain demo).
+_base_ = [
+    '../_base_/lfdn_runtime.py', '../_base_/models/lfdn_paper.py',
+    '../_base_/datasets/clean_deblur.py', '../_base_/schedules/cpu_600i.py'
+]
 experiment_name = 'lfdn_c50n4-gres_1xb8-lr5e-4-600i_demo-deblur'
 work_dir = f'./work_dirs/{experiment_name}'
 
-train_dataloader = dict(dataset=dict(data_root='data/demo_deblur/train',
-                                     metainfo=dict(task_name='deblurring')))
-val_dataloader = dict(dataset=dict(data_root='data/demo_deblur/val',
-                                   metainfo=dict(task_name='deblurring')))
+model = dict(generator=dict(global_residual=True))
+data_root = 'data/demo_photos'
+train_dataloader = dict(num_workers=0, persistent_workers=False,
+                        dataset=dict(data_root=data_root, holdout_every=7))
+val_dataloader = dict(dataset=dict(data_root=data_root, holdout_every=7))
 test_dataloader = val_dataloader
-# deblurring is reported on RGB
-val_evaluator = [dict(type='PSNR', prefix='Demo'), dict(type='SSIM', prefix='Demo')]
-test_evaluator = val_evaluator
+default_hooks = dict(
+    checkpoint=dict(interval=200, max_keep_ckpts=2, save_best='SynthBlur/PSNR'),
+    logger=dict(interval=20))
+log_processor = dict(window_size=20)
+custom_hooks = []

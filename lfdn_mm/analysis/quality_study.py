@@ -22,7 +22,7 @@ from .measure import count_macs, count_parameters
 from .model_zoo import get_spec
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO_DERAIN_CONFIG = ROOT / 'configs/lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-600i_demo-derain.py'
+DEMO_DERAIN_CONFIG = ROOT / 'configs/lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-600i_paired-derain.py'
 DEFAULT_STUDY_MODELS = ('lfdn', 'lfdn-wo_mshf', 'lfdn-rfdb', 'lfdn-cnn', 'lfdn-wo_fusion',
                         'lfdn-wo_all', 'nafnet-w16')
 INPUT_ROW = 'input'

@@ -1,4 +1,12 @@
-"""The main job on built-in data: make the demo set, train, test, compare with the input."""
+"""The main job on built-in data: train on the fly, test, restore a real test set, compare.
+
+1. Write the clean scikit-image photographs (``write_demo_photos``) unless already there.
+2. Train with ``tools/train.py``: rain (or blur) synthesised on the fly over those photographs.
+3. Score with ``tools/test.py`` on the held-out photographs (degradations of a fixed seed).
+4. Restore the same held-out inputs, and a real test set when one is given, with
+   ``tools/restore.py`` (= ``lfdn-restore``); print input vs restored PSNR/SSIM (MMagic's
+   metric functions) for both.
+"""
 import json
 import subprocess
 import sys
@@ -7,17 +15,22 @@ from pathlib import Path
 import cv2
 import numpy as np
 from mmagic.evaluation.metrics import psnr, ssim
+from mmagic.registry import DATASETS
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
 
-from ..datasets import make_demo_set
-from ..utils import write_image
+from ..datasets import write_demo_photos
+from ..utils import tensor_to_image, write_image
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_CONFIGS = {
     'derain': ROOT / 'configs/lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-600i_demo-derain.py',
     'deblur': ROOT / 'configs/lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-600i_demo-deblur.py',
 }
-#: deraining is scored on the Y channel, deblurring on RGB (as the demo configs do)
+#: deraining is scored on the Y channel, deblurring on RGB (as the benchmarks are)
 CONVERT_TO = {'derain': 'Y', 'deblur': None}
+#: the real deraining test set beside a checkout (its README says where it comes from)
+SHARED_RAIN100L = ROOT.parent / 'shared' / 'data' / 'rain100l'
 
 
 def run_tool(script, *args):
@@ -37,9 +50,35 @@ def read_rgb(path):
 def score(pairs, convert_to):
     """Mean PSNR and SSIM (MMagic's metric functions) over (image, reference) pairs."""
     pairs = list(pairs)
-    psnrs = [psnr(a, b, convert_to=convert_to) for a, b in pairs]
-    ssims = [ssim(a, b, convert_to=convert_to) for a, b in pairs]
-    return float(np.mean(psnrs)), float(np.mean(ssims))
+    return {'PSNR': float(np.mean([psnr(a, b, convert_to=convert_to) for a, b in pairs])),
+            'SSIM': float(np.mean([ssim(a, b, convert_to=convert_to) for a, b in pairs]))}
+
+
+def write_val_pairs(config, options, out_dir):
+    """Write the config's validation samples (degraded on the fly) as ``input/`` + ``target/``."""
+    cfg = Config.fromfile(config)
+    cfg.merge_from_dict(options)
+    init_default_scope(cfg.get('default_scope', 'mmagic'))
+    dataset = DATASETS.build(cfg.val_dataloader.dataset)
+    for index in range(len(dataset)):
+        sample = dataset[index]
+        name = Path(sample['data_samples'].metainfo['gt_path']).stem + '.png'
+        write_image(out_dir / 'input' / name, tensor_to_image(sample['inputs']))
+        write_image(out_dir / 'target' / name, tensor_to_image(sample['data_samples'].gt_img))
+    return out_dir
+
+
+def restore_and_score(config, checkpoint, pair_dir, out_dir, convert_to):
+    """Restore ``pair_dir/input`` with tools/restore.py; score input and restored vs target."""
+    run_tool('restore.py', config, checkpoint, pair_dir / 'input', '--out-dir', out_dir,
+             '--no-progress')
+    names = sorted(p.name for p in (pair_dir / 'input').iterdir() if p.is_file())
+    inputs = [read_rgb(pair_dir / 'input' / n) for n in names]
+    targets = [read_rgb(pair_dir / 'target' / n) for n in names]
+    restored = [read_rgb((out_dir / n).with_suffix(Path(n).suffix)) for n in names]
+    return ({'input': score(zip(inputs, targets), convert_to),
+             'restored': score(zip(restored, targets), convert_to), 'pairs': len(names)},
+            list(zip(inputs, restored, targets)))
 
 
 def side_by_side(rows, path):
@@ -48,46 +87,60 @@ def side_by_side(rows, path):
     write_image(path, panel)
 
 
-def run_demo(task='derain', work_dir=None, max_iters=None, data_root=None, extra_options=()):
-    """Make (or reuse) the demo set, train through tools/train.py, test through tools/test.py.
+def run_demo(task='derain', work_dir=None, max_iters=None, data_root=None, real_test=None,
+             extra_options=()):
+    """Train on the fly, test, restore; return input vs restored scores.
+
+    Args:
+        task (str): ``'derain'`` or ``'deblur'``.
+        work_dir (str | Path): Output folder (default ``work_dirs/demo_<task>``).
+        max_iters (int, optional): Training iterations (default: the config's 600).
+        data_root (str | Path, optional): Folder of clean photographs (default: the
+            scikit-image photographs written to ``data/demo_photos``).
+        real_test (str | Path, optional): A real ``<dir>/{input,target}`` test set to restore
+            and score as well.
+        extra_options (list[str]): More ``--cfg-options`` for train and test.
 
     Returns:
-        dict: ``input`` and ``restored`` PSNR/SSIM on the demo val split.
+        dict: ``{'val': {...}, 'real': {...}}`` (``real`` only with a real test set), each
+        with ``input`` and ``restored`` PSNR/SSIM and the number of ``pairs``.
     """
-    data_root = Path(data_root or ROOT / 'data' / f'demo_{task}')
+    data_root = Path(data_root or ROOT / 'data' / 'demo_photos')
     work_dir = Path(work_dir or ROOT / 'work_dirs' / f'demo_{task}')
-    if not (data_root / 'val' / 'input').is_dir():
-        counts = make_demo_set(data_root, task, overwrite=True)
-        print(f'made the demo set in {data_root}: {counts}')
-    options = [f'train_dataloader.dataset.data_root={data_root}/train',
-               f'val_dataloader.dataset.data_root={data_root}/val',
-               f'test_dataloader.dataset.data_root={data_root}/val', *extra_options]
+    if not data_root.is_dir():
+        print(f'wrote {write_demo_photos(data_root)} clean photographs to {data_root}')
+    options = [f'{loader}.dataset.data_root={data_root}'
+               for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
     if max_iters:
         options += [f'train_cfg.max_iters={max_iters}', f'train_cfg.val_interval={max_iters}',
                     f'param_scheduler.T_max={max_iters}']
+    options += list(extra_options)
     config = DEMO_CONFIGS[task]
     run_tool('train.py', config, '--work-dir', work_dir, '--cfg-options', *options)
     checkpoint = (work_dir / 'last_checkpoint').read_text().strip()
-    restored_dir = work_dir / 'restored'
     run_tool('test.py', config, checkpoint, '--work-dir', work_dir, '--out',
-             work_dir / 'metrics.json', '--save-dir', restored_dir, '--cfg-options', *options)
+             work_dir / 'metrics.json', '--cfg-options', *options)
 
-    names = sorted(p.name for p in (data_root / 'val' / 'input').glob('*.png'))
-    inputs = [read_rgb(data_root / 'val' / 'input' / n) for n in names]
-    targets = [read_rgb(data_root / 'val' / 'target' / n) for n in names]
-    restored = [read_rgb(restored_dir / 'Demo' / n) for n in names]
-    summary = {
-        'input': dict(zip(('PSNR', 'SSIM'), score(zip(inputs, targets), CONVERT_TO[task]))),
-        'restored': dict(zip(('PSNR', 'SSIM'), score(zip(restored, targets), CONVERT_TO[task]))),
-    }
-    side_by_side(list(zip(inputs, restored, targets)), work_dir / 'side_by_side.png')
+    pairs = write_val_pairs(config, dict(o.split('=', 1) for o in options[:3]),
+                            work_dir / 'val_pairs')
+    summary = {}
+    summary['val'], rows = restore_and_score(config, checkpoint, pairs, work_dir / 'restored_val',
+                                             CONVERT_TO[task])
+    if real_test:
+        summary['real'], rows = restore_and_score(config, checkpoint, Path(real_test),
+                                                  work_dir / 'restored_real', CONVERT_TO[task])
+    side_by_side(rows[:3], work_dir / 'side_by_side.png')
     (work_dir / 'demo_summary.json').write_text(json.dumps(summary, indent=2))
     return summary
 
 
 def print_summary(summary, work_dir):
-    print('\n            PSNR (dB)   SSIM')
-    for row in ('input', 'restored'):
-        print(f"{row:>10}  {summary[row]['PSNR']:9.2f}  {summary[row]['SSIM']:.4f}")
-    print(f'\nrestored images: {work_dir}/restored/Demo, '
+    for name, title in (('val', 'held-out photographs, synthetic degradations'),
+                        ('real', 'real test set')):
+        if name not in summary:
+            continue
+        print(f"\n{title} ({summary[name]['pairs']} pairs)\n            PSNR (dB)   SSIM")
+        for row in ('input', 'restored'):
+            print(f"{row:>10}  {summary[name][row]['PSNR']:9.2f}  {summary[name][row]['SSIM']:.4f}")
+    print(f'\nrestored images: {work_dir}/restored_val, {work_dir}/restored_real; '
           f'input | restored | target: {work_dir}/side_by_side.png')

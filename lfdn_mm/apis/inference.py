@@ -28,6 +28,7 @@ from PIL import Image
 
 from ..models.lfdn_editor import options_from_test_cfg
 from ..models.tiling import check_tile_settings, restore_tensor
+from ..pretrained import pretrained_checkpoint, pretrained_config
 from ..utils import CheckpointError, load_checkpoint_file, tensor_to_image, write_image
 
 IMAGE_SUFFIXES = ('.bmp', '.jpeg', '.jpg', '.png', '.ppm', '.pgm', '.tif', '.tiff', '.webp')
@@ -72,18 +73,27 @@ def load_weights(model, checkpoint):
         raise CheckpointError(f'checkpoint {path} does not fit the model: {error}') from error
 
 
-def init_restorer(config, checkpoint=None, device=None):
+def init_restorer(config=None, checkpoint=None, device=None, model=None):
     """Build the model of ``config``, load ``checkpoint`` and put it in eval mode.
 
     Args:
-        config (str | Config): An MMagic config (path or object) with a ``model``.
+        config (str | Config, optional): An MMagic config (path or object) with a ``model``.
         checkpoint (str, optional): Weights; None leaves the model randomly initialised.
         device (str, optional): ``'cpu'``, ``'cuda'``, ``'cuda:1'``...; default: a GPU when
             available.
+        model (str, optional): A model shipped with the package (``'derain'``,
+            ``'deblur'``; see ``lfdn-restore --list-models``) instead of config and
+            checkpoint. Its checksum is verified first.
 
     Returns:
         BaseModel: The model, with the config as ``model.cfg`` (as ``mmagic.apis.init_model``).
     """
+    if model is not None:
+        if config is not None or checkpoint is not None:
+            raise ValueError('give either model or config (and checkpoint), not both')
+        config, checkpoint = pretrained_config(model), pretrained_checkpoint(model)
+    elif config is None:
+        raise ValueError('give a config (and checkpoint) or the name of a shipped model')
     device = device or default_device()
     if str(device).startswith('cuda') and not torch.cuda.is_available():
         raise ValueError(f'device {device!r} requested but CUDA is not available here')
@@ -91,10 +101,10 @@ def init_restorer(config, checkpoint=None, device=None):
         if not Path(config).is_file():
             raise FileNotFoundError(f'config {config} does not exist')
         config = str(config)
-    model = init_model(config, None, 'cpu')
+    restorer = init_model(config, None, 'cpu')
     if checkpoint is not None:
-        load_weights(model, checkpoint)
-    return model.to(device).eval()
+        load_weights(restorer, checkpoint)
+    return restorer.to(device).eval()
 
 
 def read_image(path):

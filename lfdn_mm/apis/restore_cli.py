@@ -1,7 +1,9 @@
-"""``lfdn-restore``: restore images, folders or glob patterns with a config and checkpoint.
+"""``lfdn-restore``: restore images, folders or glob patterns.
 
+    lfdn-restore --model derain|deblur INPUT [INPUT ...] --out-dir DIR
     lfdn-restore CONFIG CHECKPOINT INPUT [INPUT ...] --out-dir DIR
                  [--device cuda] [--tile 512 --tile-overlap 32] [--ensemble]
+    lfdn-restore --list-models
 
 Exit status: 0 when every image was restored, 1 when some input could not be read or
 restored (each is named in the summary), 2 for a bad command line, config or checkpoint.
@@ -9,6 +11,7 @@ restored (each is named in the summary), 2 for a bad command line, config or che
 import argparse
 import sys
 
+from ..pretrained import PRETRAINED, describe_pretrained
 from .inference import (CheckpointError, collect_inputs, default_device, inference_options,
                         init_restorer, plan_outputs, restore_files)
 
@@ -16,13 +19,19 @@ from .inference import (CheckpointError, collect_inputs, default_device, inferen
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         prog='lfdn-restore',
-        description='Restore (derain or deblur) images with an MMagic editing config and '
-        'checkpoint. Outputs keep the name, format and bit depth of their inputs.')
-    parser.add_argument('config', help='config file')
-    parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('inputs', nargs='+',
-                        help='images, folders or quoted glob patterns ("rain/**/*.png")')
-    parser.add_argument('-o', '--out-dir', required=True,
+        usage='%(prog)s (--model NAME | CONFIG CHECKPOINT) INPUT [INPUT ...] -o DIR [options]'
+        '\n       %(prog)s --list-models',
+        description='Restore (derain or deblur) images with a shipped model or an MMagic '
+        'editing config and checkpoint. Outputs keep the name, format and bit depth of their '
+        'inputs.')
+    parser.add_argument('paths', nargs='*', metavar='[CONFIG CHECKPOINT] INPUT',
+                        help='config file and checkpoint (unless --model), then images, folders '
+                        'or quoted glob patterns ("rain/**/*.png")')
+    parser.add_argument('--model', choices=sorted(PRETRAINED) or None,
+                        help='a model shipped with lfdn-mm instead of CONFIG CHECKPOINT')
+    parser.add_argument('--list-models', action='store_true',
+                        help='print the shipped models with their numbers and exit')
+    parser.add_argument('-o', '--out-dir',
                         help='folder for the restored images (never an input folder)')
     parser.add_argument('--device', help='cpu, cuda, cuda:1, ... (default: cuda if available)')
     parser.add_argument('--tile', type=int,
@@ -34,16 +43,32 @@ def parse_args(argv=None):
                         help='x8 self-ensemble: average the flips and transposes '
                         '(default: test_cfg.ensemble)')
     parser.add_argument('--no-progress', action='store_true', help='hide the progress bar')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.list_models:
+        return args
+    args.config = args.checkpoint = None
+    if args.model is None:
+        if len(args.paths) < 3:
+            parser.error('give CONFIG CHECKPOINT INPUT [INPUT ...] or --model NAME INPUT ...')
+        args.config, args.checkpoint, *args.paths = args.paths
+    if not args.paths:
+        parser.error('give at least one INPUT')
+    if not args.out_dir:
+        parser.error('the following arguments are required: -o/--out-dir')
+    args.inputs = args.paths
+    return args
 
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.list_models:
+        print(describe_pretrained())
+        return 0
     try:
         inputs, skipped = collect_inputs(args.inputs)
         plan = plan_outputs(inputs, args.out_dir)
         device = args.device or default_device()
-        model = init_restorer(args.config, args.checkpoint, device)
+        model = init_restorer(args.config, args.checkpoint, device, model=args.model)
         options = inference_options(model, args.tile, args.tile_overlap, args.ensemble)
     except (FileNotFoundError, ValueError, CheckpointError) as error:
         print(f'lfdn-restore: error: {error}', file=sys.stderr)

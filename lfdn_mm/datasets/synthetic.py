@@ -1,24 +1,27 @@
-"""A built-in demo set: synthetic rain and motion blur on the photographs scikit-image ships.
+"""Built-in demo data from the photographs scikit-image ships (no download).
 
-The layout is the one every benchmark config reads, ``<root>/<split>/{input,target}/<name>.png``,
-so one pipeline serves the demo and the benchmarks. Everything is drawn from one seed: the same
-seed gives the same bytes.
+* :func:`write_demo_photos`: the clean photographs as a folder, for on-the-fly degradation.
+* :func:`make_demo_set`: fixed degraded/clean pairs in the layout every benchmark config reads,
+  ``<root>/<split>/{input,target}/<name>.png``, degraded by the same transforms with a fixed
+  seed (the same seed gives the same bytes). Tests and quick checks use it.
 """
-from dataclasses import dataclass
 import shutil
 from pathlib import Path
 
-import cv2
 import numpy as np
 from skimage import data as photographs
 
 from ..utils import write_image
+from .transforms import SynthesizeMotionBlur, SynthesizeRain
 
 #: scikit-image photographs bundled with the package (no download); grayscale ones are
 #: repeated over three channels. The last two are kept for the val split.
 TRAIN_PHOTOS = ('astronaut', 'chelsea', 'rocket', 'immunohistochemistry', 'hubble_deep_field',
                 'camera', 'brick', 'grass', 'gravel')
 VAL_PHOTOS = ('coffee', 'coins')
+#: the clean photographs of the on-the-fly demo; ``CleanImageDataset`` holds some out for val
+DEMO_PHOTOS = ('astronaut', 'brick', 'camera', 'cat', 'chelsea', 'clock', 'coffee', 'coins',
+               'grass', 'gravel', 'hubble_deep_field', 'immunohistochemistry', 'moon', 'rocket')
 
 
 def load_photo(name):
@@ -29,84 +32,14 @@ def load_photo(name):
     return np.ascontiguousarray(image[..., :3])
 
 
-@dataclass
-class RainStyle:
-    """Ranges of the synthetic rain streak layers (Rain100L/H-style screen blending)."""
-    layers: tuple = (1, 3)
-    density: tuple = (0.002, 0.01)
-    length: tuple = (10, 30)
-    width: tuple = (1, 3)
-    angle: tuple = (-30.0, 30.0)
-    brightness: tuple = (0.6, 0.95)
+def degradation(task, seed):
+    """The on-the-fly degradation of ``task`` with a fixed ``seed``."""
+    if task not in DEGRADATIONS:
+        raise ValueError(f"task must be one of {sorted(DEGRADATIONS)}, got {task!r}")
+    return DEGRADATIONS[task](seed=seed)
 
 
-def line_kernel(length, angle, width=1):
-    """A normalised line of ``length`` pixels at ``angle`` degrees, ``width`` pixels thick."""
-    size = length + 2
-    kernel = np.zeros((size, size), np.float32)
-    centre = (size - 1) / 2
-    dx, dy = np.cos(np.deg2rad(angle + 90)), np.sin(np.deg2rad(angle + 90))
-    start = (round(centre - dx * length / 2), round(centre - dy * length / 2))
-    end = (round(centre + dx * length / 2), round(centre + dy * length / 2))
-    cv2.line(kernel, start, end, 1.0, thickness=width)
-    return kernel / kernel.sum()
-
-
-def rain_layer(shape, rng, style):
-    """One layer of streaks in [0, 1]: sparse drops smeared along a random direction."""
-    h, w = shape
-    drops = (rng.random((h, w)) < rng.uniform(*style.density)).astype(np.float32)
-    kernel = line_kernel(int(rng.integers(*style.length, endpoint=True)),
-                         rng.uniform(*style.angle),
-                         int(rng.integers(*style.width, endpoint=True)))
-    streaks = cv2.filter2D(drops, -1, kernel, borderType=cv2.BORDER_REFLECT)
-    streaks = cv2.GaussianBlur(streaks, (3, 3), 0.5)
-    return np.clip(streaks / max(streaks.max(), 1e-6) * rng.uniform(*style.brightness), 0, 1)
-
-
-def add_rain(image, rng, style=RainStyle()):
-    """Screen-blend ``1 - (1 - I)(1 - R)`` a few rain layers over an RGB uint8 ``image``."""
-    clean = image.astype(np.float32) / 255
-    rain = np.zeros(image.shape[:2], np.float32)
-    for _ in range(int(rng.integers(*style.layers, endpoint=True))):
-        rain = 1 - (1 - rain) * (1 - rain_layer(image.shape[:2], rng, style))
-    rainy = 1 - (1 - clean) * (1 - rain[..., None])
-    return np.round(rainy * 255).astype(np.uint8)
-
-
-def shake_kernel(rng, size=17, steps=64, inertia=0.7):
-    """A camera-shake blur kernel: a random walk with inertia rasterised with sub-pixel weights."""
-    velocity = rng.normal(size=2)
-    position = np.zeros(2)
-    points = []
-    for _ in range(steps):
-        velocity = inertia * velocity + (1 - inertia) * rng.normal(size=2) * 2
-        position = position + velocity / np.linalg.norm(velocity + 1e-9) * 0.5
-        points.append(position.copy())
-    points = np.array(points) - np.mean(points, axis=0)
-    span = np.abs(points).max()
-    if span > (size - 3) / 2:
-        points *= (size - 3) / 2 / span
-    kernel = np.zeros((size, size), np.float32)
-    for x, y in points + (size - 1) / 2:
-        x0, y0 = int(np.floor(x)), int(np.floor(y))
-        fx, fy = x - x0, y - y0
-        kernel[y0, x0] += (1 - fx) * (1 - fy)
-        kernel[y0, x0 + 1] += fx * (1 - fy)
-        kernel[y0 + 1, x0] += (1 - fx) * fy
-        kernel[y0 + 1, x0 + 1] += fx * fy
-    return kernel / kernel.sum()
-
-
-def add_motion_blur(image, rng, kernel_size=17, noise_sigma=1.0):
-    """Convolve an RGB uint8 ``image`` with a random shake kernel and add mild noise."""
-    kernel = shake_kernel(rng, kernel_size)
-    blurred = cv2.filter2D(image.astype(np.float32), -1, kernel, borderType=cv2.BORDER_REFLECT)
-    blurred += rng.normal(scale=noise_sigma, size=blurred.shape).astype(np.float32)
-    return np.clip(np.round(blurred), 0, 255).astype(np.uint8)
-
-
-DEGRADATIONS = {'derain': add_rain, 'deblur': add_motion_blur}
+DEGRADATIONS = {'derain': SynthesizeRain, 'deblur': SynthesizeMotionBlur}
 
 
 def random_crop(image, size, rng):
@@ -134,13 +67,11 @@ def make_demo_set(root, task='derain', num_train=48, num_val=6, crop_size=128, s
     Returns:
         dict: Number of pairs written per split.
     """
-    if task not in DEGRADATIONS:
-        raise ValueError(f"task must be one of {sorted(DEGRADATIONS)}, got {task!r}")
     root = Path(root)
     if root.exists() and not overwrite:
         raise FileExistsError(f'{root} already exists; remove it or pass overwrite=True')
     rng = np.random.default_rng(seed)
-    degrade = DEGRADATIONS[task]
+    degrade = degradation(task, seed)
     staging = root.with_name(f'.{root.name}.partial')
     shutil.rmtree(staging, ignore_errors=True)
     counts = {}
@@ -151,8 +82,35 @@ def make_demo_set(root, task='derain', num_train=48, num_val=6, crop_size=128, s
             clean = random_crop(images[photo], crop_size, rng)
             name = f'{photos[photo]}_{index:04d}.png'
             write_image(staging / split / 'target' / name, clean)
-            write_image(staging / split / 'input' / name, degrade(clean, rng))
+            degraded = degrade(dict(gt=clean, gt_path=name))['img']
+            write_image(staging / split / 'input' / name, degraded)
         counts[split] = count
-    shutil.rmtree(root, ignore_errors=True)
-    staging.rename(root)  # a crash midway never leaves a half-written set at ``root``
+    replace_folder(staging, root)
     return counts
+
+
+def replace_folder(staging, root):
+    """Move a finished ``staging`` folder to ``root``: a crash midway never leaves a
+    half-written set at ``root``."""
+    shutil.rmtree(root, ignore_errors=True)
+    staging.rename(root)
+
+
+def write_demo_photos(root, overwrite=False):
+    """Write the clean demo photographs (:data:`DEMO_PHOTOS`) as PNGs into ``root``.
+
+    The folder is what the on-the-fly demo trains on (``CleanImageDataset``), exactly as a
+    folder of your own photographs would be.
+
+    Returns:
+        int: Number of photographs written.
+    """
+    root = Path(root)
+    if root.exists() and not overwrite:
+        raise FileExistsError(f'{root} already exists; remove it or pass overwrite=True')
+    staging = root.with_name(f'.{root.name}.partial')
+    shutil.rmtree(staging, ignore_errors=True)
+    for name in DEMO_PHOTOS:
+        write_image(staging / f'{name}.png', load_photo(name))
+    replace_folder(staging, root)
+    return len(DEMO_PHOTOS)

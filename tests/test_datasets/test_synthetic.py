@@ -4,8 +4,8 @@ import cv2
 import numpy as np
 import pytest
 
-from lfdn_mm.datasets import make_demo_set
-from lfdn_mm.datasets.synthetic import add_motion_blur, add_rain, line_kernel, shake_kernel
+from lfdn_mm.datasets import make_demo_set, write_demo_photos
+from lfdn_mm.datasets.synthetic import DEMO_PHOTOS
 
 
 def tree_digest(root):
@@ -53,19 +53,11 @@ def test_unknown_task_is_rejected(tmp_path):
         make_demo_set(tmp_path / 'demo', task='dehaze')
 
 
-def test_degradations_change_the_image_the_expected_way():
-    rng = np.random.default_rng(0)
-    clean = np.full((64, 64, 3), 100, np.uint8)
-    rainy = add_rain(clean, rng)
-    assert rainy.shape == clean.shape and rainy.dtype == np.uint8
-    assert (rainy >= clean).all() and (rainy > clean).any()  # screen blending only brightens
-    textured = rng.integers(0, 256, (64, 64, 3), dtype=np.uint8)
-    blurred = add_motion_blur(textured, rng)
-    assert blurred.astype(float).std() < textured.astype(float).std()
-
-
-def test_kernels_are_normalised():
-    assert line_kernel(15, 30.0, 2).sum() == pytest.approx(1.0)
-    kernel = shake_kernel(np.random.default_rng(0), size=17)
-    assert kernel.shape == (17, 17) and kernel.sum() == pytest.approx(1.0)
-    assert (kernel > 0).sum() > 3
+def test_demo_photos_are_written_whole_and_not_overwritten(tmp_path):
+    assert write_demo_photos(tmp_path / 'photos') == len(DEMO_PHOTOS)
+    names = sorted(p.stem for p in (tmp_path / 'photos').iterdir())
+    assert names == sorted(DEMO_PHOTOS)
+    astronaut = cv2.imread(str(tmp_path / 'photos' / 'astronaut.png'))
+    assert astronaut.shape == (512, 512, 3)
+    with pytest.raises(FileExistsError, match='already exists'):
+        write_demo_photos(tmp_path / 'photos')

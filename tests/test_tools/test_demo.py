@@ -3,10 +3,13 @@ import subprocess
 import sys
 
 import cv2
+import numpy as np
+import pytest
 
 from conftest import ROOT
 from lfdn_mm.apis.demo import run_demo
 from lfdn_mm.datasets import make_demo_set
+from lfdn_mm.utils import write_image
 
 
 def test_make_demo_data_tool_writes_the_set(tmp_path):
@@ -20,19 +23,38 @@ def test_make_demo_data_tool_writes_the_set(tmp_path):
     assert len(list((out / 'val' / 'target').glob('*.png'))) == 2
 
 
-def test_demo_trains_tests_and_writes_its_outputs(tmp_path):
-    data_root = tmp_path / 'data'
-    make_demo_set(data_root, num_train=4, num_val=2, crop_size=48)
+def test_make_demo_data_tool_writes_the_photos(tmp_path):
+    out = tmp_path / 'photos'
+    result = subprocess.run([sys.executable, str(ROOT / 'tools' / 'make_demo_data.py'),
+                             '--photos', '--out', str(out)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert f'14 clean photographs in {out}' in result.stdout
+    assert len(list(out.glob('*.png'))) == 14
+
+
+def test_demo_trains_tests_restores_and_scores(tmp_path):
+    rng = np.random.default_rng(0)
+    photos = tmp_path / 'photos'
+    for index in range(7):  # the demo config holds out one in seven: 6 train, 1 val
+        write_image(photos / f'p{index}.png', rng.integers(0, 256, (48, 64, 3), dtype=np.uint8))
+    real = tmp_path / 'real'
+    make_demo_set(real, num_train=1, num_val=2, crop_size=40)
     work_dir = tmp_path / 'work'
-    summary = run_demo('derain', work_dir, max_iters=2, data_root=data_root,
+    summary = run_demo('derain', work_dir, max_iters=2, data_root=photos, real_test=real / 'val',
                        extra_options=['train_dataloader.batch_size=2',
-                                      'train_dataloader.dataset.pipeline.3.gt_patch_size=32'])
-    assert set(summary) == {'input', 'restored'}
-    assert all(0 < summary[k]['PSNR'] < 100 and 0 < summary[k]['SSIM'] <= 1 for k in summary)
+                                      'train_dataloader.dataset.pipeline.2.crop_size=(32,32)',
+                                      'model.generator.num_blocks=1'])
+    assert set(summary) == {'val', 'real'}
+    assert summary['val']['pairs'] == 1 and summary['real']['pairs'] == 2
+    for scores in summary.values():
+        assert all(0 < scores[k]['PSNR'] < 100 and 0 < scores[k]['SSIM'] <= 1
+                   for k in ('input', 'restored'))
     metrics = json.loads((work_dir / 'metrics.json').read_text())
-    assert set(metrics) == {'Demo/PSNR', 'Demo/SSIM'}
-    restored = sorted((work_dir / 'restored' / 'Demo').glob('*.png'))
-    assert [p.name for p in restored] == sorted(p.name for p in (data_root / 'val' / 'input').iterdir())
+    assert set(metrics) == {'SynthRain/PSNR', 'SynthRain/SSIM'}
+    # tools/test.py and the restore command agree on the held-out photograph
+    assert metrics['SynthRain/PSNR'] == pytest.approx(summary['val']['restored']['PSNR'], abs=0.1)
+    assert sorted(p.name for p in (work_dir / 'restored_real').iterdir()) == \
+        sorted(p.name for p in (real / 'val' / 'input').iterdir())
     panel = cv2.imread(str(work_dir / 'side_by_side.png'))
-    assert panel.shape == (2 * 48, 3 * 48, 3)
+    assert panel.shape == (2 * 40, 3 * 40, 3)
     assert (work_dir / 'iter_2.pth').exists()

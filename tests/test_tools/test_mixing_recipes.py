@@ -58,7 +58,7 @@ def run_two_iterations(config, tiny_demo, tmp_path, **generator):
     ('configs/mixing/lfdn-in-restormer_1xb16-lr1e-4-1000k_rain13k.py', dict(num_blocks=1), 'LFDN'),
     ('configs/mixing/nafnet-in-lfdn_c64_1xb16-lr1e-4-1000k_gopro.py',
      dict(enc_blk_nums=[1, 1, 1, 1]), 'NAFNetLocal'),
-    ('configs/mixing/nafnet-in-lfdn_c16_1xb8-lr5e-4-600i_demo-derain.py', {}, 'NAFNet'),
+    ('configs/mixing/nafnet-in-lfdn_c16_1xb8-lr5e-4-600i_paired-derain.py', {}, 'NAFNet'),
 ])
 def test_mixing_recipe_trains_on_the_demo_data(config, generator, expected, tiny_demo, tmp_path):
     runner = run_two_iterations(config, tiny_demo, tmp_path, **generator)

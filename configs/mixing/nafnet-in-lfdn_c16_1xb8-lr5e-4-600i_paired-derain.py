@@ -1,7 +1,7 @@
 # The CPU demo recipe with a small MMagic NAFNet (width 16) as the generator, for a side-by-side
-# run with configs/lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-600i_demo-derain.py.
-_base_ = ['../lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-600i_demo-derain.py']
-experiment_name = 'nafnet-in-lfdn_c16_1xb8-lr5e-4-600i_demo-derain'
+# run with configs/lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-600i_paired-derain.py.
+_base_ = ['../lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-600i_paired-derain.py']
+experiment_name = 'nafnet-in-lfdn_c16_1xb8-lr5e-4-600i_paired-derain'
 work_dir = f'./work_dirs/{experiment_name}'
 
 model = dict(generator=dict(

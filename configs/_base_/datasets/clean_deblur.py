@@ -1,0 +1,16 @@
+# Deblurring on the fly from a folder of clean photographs (see clean_photos.py and
+# clean_derain.py); scored on RGB as the deblurring benchmarks are.
+_base_ = ['./clean_derain.py']
+
+metainfo = dict(dataset_type='clean_synthetic_blur', task_name='deblurring')
+train_dataloader = dict(dataset=dict(
+    metainfo=metainfo,
+    pipeline=_base_.load_gt + _base_.crop_gt + _base_.flip_gt +
+    [dict(type='SynthesizeMotionBlur')] + _base_.pack))
+val_dataloader = dict(dataset=dict(
+    metainfo=metainfo,
+    pipeline=_base_.load_gt + [dict(type='SynthesizeMotionBlur', seed=2021)] + _base_.pack))
+test_dataloader = val_dataloader
+val_evaluator = [dict(type='PSNR', prefix='SynthBlur'), dict(type='SSIM', prefix='SynthBlur')]
+test_evaluator = val_evaluator
+best_metric = 'SynthBlur/PSNR'

@@ -1,0 +1,5 @@
+from .degradation import Degradation
+from .synthesize_motion_blur import SynthesizeMotionBlur
+from .synthesize_rain import SynthesizeRain
+
+__all__ = ['Degradation', 'SynthesizeMotionBlur', 'SynthesizeRain']

@@ -1,0 +1,46 @@
+"""Blur kernels of the synthetic degradations: straight lines and camera-shake trajectories."""
+import cv2
+import numpy as np
+
+
+def line_kernel(length, angle, width=1, normalise='sum'):
+    """A straight line of ``length`` pixels at ``angle`` degrees (0 = vertical), ``width`` thick.
+
+    ``normalise='sum'`` makes it a blur kernel (sums to 1); ``'max'`` makes it a streak stamp
+    (peak 1). The line is anti-aliased, so sub-pixel angles stay smooth.
+    """
+    length = max(int(round(length)), 1)
+    size = length + 2 * width + 1
+    kernel = np.zeros((size, size), np.float32)
+    centre = (size - 1) / 2
+    dx, dy = np.sin(np.deg2rad(angle)), np.cos(np.deg2rad(angle))
+    shift = 4  # cv2 draws with 1/16-pixel precision
+    start = (round((centre - dx * (length - 1) / 2) * 16), round((centre - dy * (length - 1) / 2) * 16))
+    end = (round((centre + dx * (length - 1) / 2) * 16), round((centre + dy * (length - 1) / 2) * 16))
+    cv2.line(kernel, start, end, 1.0, thickness=int(width), lineType=cv2.LINE_AA, shift=shift)
+    return kernel / (kernel.sum() if normalise == 'sum' else kernel.max())
+
+
+def shake_kernel(rng, extent, steps=64, inertia=0.7):
+    """A camera-shake blur kernel: a random walk with inertia spanning about ``extent`` pixels,
+    rasterised with sub-pixel (bilinear) weights; sums to 1."""
+    velocity = rng.normal(size=2)
+    position = np.zeros(2)
+    points = []
+    for _ in range(steps):
+        velocity = inertia * velocity + (1 - inertia) * rng.normal(size=2) * 2
+        position = position + velocity / (np.linalg.norm(velocity) + 1e-9) * 0.5
+        points.append(position.copy())
+    points = np.array(points) - np.mean(points, axis=0)
+    span = max(np.abs(points).max(), 1e-6)
+    points *= (extent / 2) / span
+    size = int(np.ceil(extent)) + 3
+    kernel = np.zeros((size, size), np.float32)
+    for x, y in points + (size - 1) / 2:
+        x0, y0 = int(np.floor(x)), int(np.floor(y))
+        fx, fy = x - x0, y - y0
+        kernel[y0, x0] += (1 - fx) * (1 - fy)
+        kernel[y0, x0 + 1] += fx * (1 - fy)
+        kernel[y0 + 1, x0] += (1 - fx) * fy
+        kernel[y0 + 1, x0 + 1] += fx * fy
+    return kernel / kernel.sum()

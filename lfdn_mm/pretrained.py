@@ -1,0 +1,80 @@
+"""Starter checkpoints shipped inside the package: ``init_restorer(model='derain')``.
+
+Each entry names a weights file in ``lfdn_mm/checkpoints/``, its SHA-256 (checked on every
+load), the model it fits, the recipe that trained it and what it measured. They are CPU
+starters, trained briefly on synthesised degradations; the paper's recipe is in configs/lfdn.
+"""
+import hashlib
+from pathlib import Path
+
+from mmengine.config import Config
+
+from .utils.checkpoint_files import CheckpointError
+
+CHECKPOINT_DIR = Path(__file__).parent / 'checkpoints'
+
+#: the model every starter fits: the paper preset with a global image residual, in an
+#: LFDNEditor that reads [0, 255] images as [0, 1]
+STARTER_MODEL = dict(
+    type='LFDNEditor',
+    generator=dict(type='LFDN', in_channels=3, out_channels=3, mid_channels=50, num_blocks=4,
+                   global_residual=True),
+    pixel_loss=dict(type='L1Loss', loss_weight=1.0, reduction='mean'),
+    train_cfg=dict(),
+    test_cfg=dict(),
+    data_preprocessor=dict(type='DataPreprocessor', mean=[0., 0., 0.], std=[255., 255., 255.]))
+
+PRETRAINED = {}
+
+
+def register(name, **entry):
+    PRETRAINED[name] = entry
+
+
+def sha256(path):
+    digest = hashlib.sha256()
+    with open(path, 'rb') as file:
+        for chunk in iter(lambda: file.read(1 << 20), b''):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def pretrained_entry(name):
+    if name not in PRETRAINED:
+        raise ValueError(f'no shipped model {name!r}; shipped: {", ".join(PRETRAINED) or "none"}')
+    return PRETRAINED[name]
+
+
+def pretrained_config(name):
+    """The config (only ``model``) of shipped model ``name``."""
+    return Config(dict(model=pretrained_entry(name)['model']))
+
+
+def pretrained_checkpoint(name):
+    """Path of the weights of shipped model ``name``, after checking its SHA-256.
+
+    Raises:
+        CheckpointError: The file is missing or its checksum differs from the recorded one.
+    """
+    entry = pretrained_entry(name)
+    path = CHECKPOINT_DIR / entry['file']
+    if not path.is_file():
+        raise CheckpointError(f'shipped checkpoint {path} is missing; reinstall lfdn-mm')
+    actual = sha256(path)
+    if actual != entry['sha256']:
+        raise CheckpointError(
+            f'shipped checkpoint {path} is damaged or was replaced: its SHA-256 is {actual}, '
+            f'expected {entry["sha256"]}; reinstall lfdn-mm')
+    return path
+
+
+def describe_pretrained():
+    """One paragraph per shipped model: what it restores, how it was trained, its numbers."""
+    lines = []
+    for name, entry in PRETRAINED.items():
+        lines.append(f'{name}: {entry["summary"]}')
+        lines.append(f'    recipe: {entry["recipe"]} ({entry["iterations"]} iterations, '
+                     f'{entry["hardware"]})')
+        for test_set, scores in entry['results'].items():
+            lines.append(f'    {test_set}: ' + ', '.join(f'{k} {v}' for k, v in scores.items()))
+    return '\n'.join(lines) if lines else 'no shipped models'
