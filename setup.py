@@ -34,6 +34,8 @@ setup(
     license='Apache-2.0',
     python_requires='>=3.10,<3.13',
     packages=find_packages(include=['lfdn_mm', 'lfdn_mm.*']),
+    # the shipped starter weights (lfdn-restore --model ...)
+    package_data={'lfdn_mm': ['checkpoints/*.pth']},
     # mmagic itself is installed with --no-deps by tools/setup_env.sh: its
     # declared requirements conflict with the pins in requirements.txt.
     install_requires=requirements('runtime'),

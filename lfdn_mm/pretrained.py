@@ -78,3 +78,25 @@ def describe_pretrained():
         for test_set, scores in entry['results'].items():
             lines.append(f'    {test_set}: ' + ', '.join(f'{k} {v}' for k, v in scores.items()))
     return '\n'.join(lines) if lines else 'no shipped models'
+
+
+def publish_checkpoint(source, target, meta=None):
+    """Write the weights of training checkpoint ``source`` as a shippable file ``target``.
+
+    Only ``state_dict`` (the model's registry form, ``generator.*`` keys) and ``meta`` are
+    kept: no optimizer, scheduler or message hub. The write is atomic.
+
+    Returns:
+        str: SHA-256 of the written file.
+    """
+    import torch
+
+    from .utils import atomic_path, load_checkpoint_file
+    loaded = load_checkpoint_file(source)
+    state_dict = loaded.get('state_dict', loaded)
+    weights = {key: value.contiguous() for key, value in state_dict.items()}
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(target) as tmp:
+        torch.save({'state_dict': weights, 'meta': dict(meta or {})}, tmp)
+    return sha256(target)

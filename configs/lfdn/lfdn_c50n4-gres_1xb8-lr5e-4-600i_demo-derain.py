@@ -11,8 +11,15 @@ work_dir = f'./work_dirs/{experiment_name}'
 
 model = dict(generator=dict(global_residual=True))
 data_root = 'data/demo_photos'
-train_dataloader = dict(num_workers=0, persistent_workers=False,
-                        dataset=dict(data_root=data_root, holdout_every=7))
+train_dataloader = dict(
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(
+        data_root=data_root,
+        holdout_every=7,
+        pipeline=_base_.load_gt +
+        [dict(type='Crop', keys=['gt'], crop_size=(96, 96), random_crop=True)] +
+        _base_.flip_gt + [dict(type='SynthesizeRain')] + _base_.pack))
 val_dataloader = dict(dataset=dict(data_root=data_root, holdout_every=7))
 test_dataloader = val_dataloader
 default_hooks = dict(

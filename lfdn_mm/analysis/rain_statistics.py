@@ -8,7 +8,10 @@ positive part; rain brightens). Measured per image:
 * ``orientation``: the dominant streak direction, degrees from vertical, from the structure
   tensor of the layer (streaks run across the strongest gradient);
 * ``width``: median streak thickness in pixels, twice the distance-transform value along the
-  skeleton of the rain mask.
+  skeleton of the streak mask.
+
+Orientation and width are measured on the streaks alone: the layer minus its 15x15 local
+mean, which removes a veil of haze.
 """
 import cv2
 import numpy as np
@@ -55,12 +58,13 @@ def measure(rainy, clean, threshold=THRESHOLD):
     layer = rain_layer(rainy, clean)
     mask = layer > threshold
     values = layer[mask]
+    streaks = np.clip(layer - cv2.blur(layer, (15, 15)), 0, 1)
     return {
         'coverage': float(mask.mean()),
         'intensity': float(np.median(values)) if values.size else 0.0,
         'histogram': np.histogram(values, INTENSITY_BINS)[0].tolist(),
-        'orientation': dominant_orientation(layer),
-        'width': streak_width(mask),
+        'orientation': dominant_orientation(streaks),
+        'width': streak_width(streaks > threshold),
     }
 
 

@@ -41,6 +41,8 @@ class LFDN(BaseModule):
         acfm_channels (int): Hidden channels of ACFM's pseudo-3D convs.
         global_residual (bool): Add the input image to the output (not in the paper;
             helps short training budgets).
+        identity_init (bool): With ``global_residual``, zero the last convolution so that
+            training starts from the identity (the input image) instead of a random image.
         pad_mode (str): How to pad to the stride: ``'reflect'`` (falls back to
             ``'replicate'`` on inputs too small to reflect) or ``'replicate'``.
         with_checkpoint (bool): Recompute the distillation blocks in the backward pass
@@ -52,8 +54,8 @@ class LFDN(BaseModule):
                  num_blocks=4, encoder='mshf', num_levels=4, block='fdnb', norm='instance',
                  cca_reduction=16, fusion='attention', theta=0.0, learn_theta=True, alpha=0.0,
                  learn_alpha=True, softmax_mode='plain', acfm_channels=3,
-                 global_residual=False, pad_mode='reflect', with_checkpoint=False,
-                 init_cfg=None):
+                 global_residual=False, identity_init=True, pad_mode='reflect',
+                 with_checkpoint=False, init_cfg=None):
         super().__init__(init_cfg)
         if num_blocks < 1:
             raise ValueError(f'num_blocks must be >= 1, got {num_blocks}')
@@ -63,6 +65,7 @@ class LFDN(BaseModule):
             raise ValueError('global_residual needs in_channels == out_channels')
         self.in_channels = in_channels
         self.global_residual = global_residual
+        self.identity_init = identity_init and global_residual
         self.pad_mode = pad_mode
         self.with_checkpoint = with_checkpoint
 
@@ -81,6 +84,18 @@ class LFDN(BaseModule):
         self.decoder = nn.Sequential(
             ResBlock(mid_channels), PixelShuffleUp(mid_channels, mid_channels),
             ResBlock(mid_channels), PixelShuffleUp(mid_channels, out_channels))
+        self.start_from_identity()
+
+    def start_from_identity(self):
+        """With ``identity_init``, zero the last convolution: the output is the input."""
+        if self.identity_init:
+            last_conv = self.decoder[-1][0]
+            nn.init.zeros_(last_conv.weight)
+            nn.init.zeros_(last_conv.bias)
+
+    def init_weights(self):
+        super().init_weights()
+        self.start_from_identity()
 
     @staticmethod
     def _build_encoder(kind, channels, num_levels):

@@ -1,0 +1,97 @@
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import numpy as np
+import pytest
+
+from conftest import ROOT
+from lfdn_mm import pretrained
+from lfdn_mm.apis.inference import init_restorer
+from lfdn_mm.apis.restore_cli import main as restore_main
+from lfdn_mm.utils import CheckpointError
+
+SHIPPED = ('derain', 'deblur')
+
+
+@pytest.mark.parametrize('name', SHIPPED)
+def test_shipped_checkpoint_matches_its_recorded_checksum_and_size(name):
+    path = pretrained.pretrained_checkpoint(name)
+    assert path.parent == pretrained.CHECKPOINT_DIR
+    assert path.stat().st_size <= 7 * 2**20
+    model = init_restorer(model=name, device='cpu')
+    assert model.generator.global_residual
+    assert not model.training
+
+
+def test_tampered_checkpoint_is_refused_with_a_clear_error(tmp_path, monkeypatch):
+    entry = pretrained.PRETRAINED['derain']
+    copy = tmp_path / entry['file']
+    shutil.copy(pretrained.CHECKPOINT_DIR / entry['file'], copy)
+    data = bytearray(copy.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    copy.write_bytes(bytes(data))
+    monkeypatch.setattr(pretrained, 'CHECKPOINT_DIR', tmp_path)
+    with pytest.raises(CheckpointError, match='damaged or was replaced: its SHA-256 is'):
+        init_restorer(model='derain', device='cpu')
+    copy.unlink()
+    with pytest.raises(CheckpointError, match='is missing; reinstall'):
+        init_restorer(model='derain', device='cpu')
+
+
+def test_model_and_config_are_exclusive_and_names_are_checked():
+    with pytest.raises(ValueError, match='either model or config'):
+        init_restorer('some_config.py', model='derain')
+    with pytest.raises(ValueError, match="no shipped model 'dehaze'"):
+        init_restorer(model='dehaze')
+    with pytest.raises(ValueError, match='give a config'):
+        init_restorer()
+
+
+def test_list_models_prints_the_numbers(capsys):
+    assert restore_main(['--list-models']) == 0
+    out = capsys.readouterr().out
+    for name in SHIPPED:
+        assert f'{name}: ' in out
+    assert 'Rain100L' in out and 'iterations' in out
+
+
+def test_restore_needs_inputs_and_an_out_dir(capsys):
+    with pytest.raises(SystemExit):
+        restore_main(['--model', 'derain', '-o', 'out'])
+    with pytest.raises(SystemExit):
+        restore_main(['--model', 'derain', 'x.png'])
+    with pytest.raises(SystemExit):
+        restore_main(['only_config.py', 'x.png', '-o', 'out'])
+
+
+def test_wheel_contains_the_weights(tmp_path):
+    result = subprocess.run([sys.executable, '-m', 'pip', 'wheel', '--no-deps',
+                             '--no-build-isolation', '-q', '-w', str(tmp_path), str(ROOT)],
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    wheel = next(tmp_path.glob('lfdn_mm-*.whl'))
+    names = zipfile.ZipFile(wheel).namelist()
+    for name in SHIPPED:
+        assert f"lfdn_mm/checkpoints/{pretrained.PRETRAINED[name]['file']}" in names
+
+
+def test_derain_model_gains_on_real_rain100l(rain100l, tmp_path):
+    """20 real Rain100L pairs restored by ``lfdn-restore --model derain``: >= +3.5 dB (Y)."""
+    from mmagic.evaluation.metrics import psnr
+
+    from lfdn_mm.apis.demo import read_rgb
+    names = sorted(p.name for p in (rain100l / 'input').iterdir())[:20]
+    inputs = tmp_path / 'input'
+    inputs.mkdir()
+    for name in names:
+        (inputs / name).symlink_to(rain100l / 'input' / name)
+    assert restore_main(['--model', 'derain', str(inputs), '-o', str(tmp_path / 'out'),
+                         '--device', 'cpu', '--no-progress']) == 0
+    targets = [read_rgb(rain100l / 'target' / n) for n in names]
+    before = np.mean([psnr(read_rgb(inputs / n), t, convert_to='Y')
+                      for n, t in zip(names, targets)])
+    after = np.mean([psnr(read_rgb(tmp_path / 'out' / n), t, convert_to='Y')
+                     for n, t in zip(names, targets)])
+    assert after - before >= 3.5, (before, after)
