@@ -19,7 +19,7 @@ train_dataloader = dict(
         holdout_every=7,
         pipeline=_base_.load_gt +
         [dict(type='Crop', keys=['gt'], crop_size=(96, 96), random_crop=True)] +
-        _base_.flip_gt + [dict(type='SynthesizeRain')] + _base_.pack))
+        _base_.flip_gt + [_base_.train_rain] + _base_.pack))
 val_dataloader = dict(dataset=dict(data_root=data_root, holdout_every=7))
 test_dataloader = val_dataloader
 default_hooks = dict(

@@ -16,6 +16,6 @@ log_processor = dict(window_size=50)
 # channels_last 2-D convs: 1.3x faster CPU training here; one thread per run
 # (OMP_NUM_THREADS=1) let two starters train side by side on 2 cores
 custom_hooks = [dict(type='ChannelsLastHook')]
-max_iters = 1500
+max_iters = 1000
 train_cfg = dict(max_iters=max_iters)
 param_scheduler = dict(T_max=max_iters)

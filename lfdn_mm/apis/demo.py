@@ -81,8 +81,10 @@ def restore_and_score(config, checkpoint, pair_dir, out_dir, convert_to):
             list(zip(inputs, restored, targets)))
 
 
-def side_by_side(rows, path):
-    """Stack ``input | restored | target`` rows into one PNG."""
+def side_by_side(rows, path, count=3):
+    """Stack ``input | restored | target`` rows (the first ``count`` of the first row's
+    size) into one PNG."""
+    rows = [row for row in rows if row[0].shape == rows[0][0].shape][:count]
     panel = np.concatenate([np.concatenate(row, axis=1) for row in rows], axis=0)
     write_image(path, panel)
 
@@ -129,7 +131,7 @@ def run_demo(task='derain', work_dir=None, max_iters=None, data_root=None, real_
     if real_test:
         summary['real'], rows = restore_and_score(config, checkpoint, Path(real_test),
                                                   work_dir / 'restored_real', CONVERT_TO[task])
-    side_by_side(rows[:3], work_dir / 'side_by_side.png')
+    side_by_side(rows, work_dir / 'side_by_side.png')
     (work_dir / 'demo_summary.json').write_text(json.dumps(summary, indent=2))
     return summary
 

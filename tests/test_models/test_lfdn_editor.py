@@ -13,7 +13,7 @@ from lfdn_mm.models.tiling import blend_ramp, self_ensemble, tile_starts, tiled_
 
 # FDNB without instance norm: every layer but the CCA statistics is local, see docs/inference.md
 LOCAL_GENERATOR = dict(type='LFDN', block='rfdb', num_blocks=1, encoder_channels=16,
-                       mid_channels=16, global_residual=True)
+                       mid_channels=16, global_residual=True, identity_init=False)
 SMALL_GENERATOR = dict(type='LFDN', num_blocks=1, encoder_channels=16, mid_channels=16,
                        global_residual=True)
 
@@ -78,7 +78,7 @@ def test_blending_leaves_no_seam_where_tile_statistics_differ():
     # instance norm gives each tile its own statistics: the error is real, but must be smooth
     image = torch.from_numpy(data.astronaut()[:256, 128:384] / 255.).permute(2, 0, 1)[None]
     network = LFDN(num_blocks=1, encoder_channels=16, mid_channels=16,
-                   global_residual=True).eval()
+                   global_residual=True, identity_init=False).eval()
     with torch.no_grad():
         whole = network(image.float())
         blended = tiled_forward(network, image.float(), 128, 32, network.stride, network.pad)

@@ -102,8 +102,19 @@ def test_eval_output_is_deterministic_and_batch_independent():
     torch.testing.assert_close(batched, single, atol=1e-5, rtol=1e-4)
 
 
-def test_global_residual_adds_the_input():
+def test_identity_init_starts_from_the_input_and_still_learns():
     model = LFDN(global_residual=True)
+    x = torch.rand(2, 3, 24, 40)
+    out = model(x)
+    assert torch.equal(out, x)
+    (out - 0.5 * x).abs().mean().backward()
+    assert model.decoder[-1][0].weight.grad.abs().sum() > 0
+    assert LFDN().decoder[-1][0].weight.abs().sum() > 0  # no global residual: usual init
+    assert LFDN(global_residual=True, identity_init=False).decoder[-1][0].weight.abs().sum() > 0
+
+
+def test_global_residual_adds_the_input():
+    model = LFDN(global_residual=True, identity_init=False)
     x = torch.rand(1, 3, 16, 16)
     with torch.no_grad():
         net = LFDN.forward(model, x) - x

@@ -17,7 +17,7 @@ EXPORT_TOOL = ROOT / 'tools/deployment/export_onnx.py'
 def exported(tmp_path_factory):
     """A small LFDN with active attention scales and its ONNX export."""
     network = LFDN(num_blocks=1, encoder_channels=16, mid_channels=16,
-                   global_residual=True).eval()
+                   global_residual=True, identity_init=False).eval()
     with torch.no_grad():
         network.alfm.theta.fill_(0.01)
         network.acfm.alpha.fill_(0.3)

@@ -5,6 +5,12 @@ _base_ = ['./clean_photos.py']
 
 data_root = 'data/clean'
 metainfo = dict(dataset_type='clean_synthetic_rain', task_name='deraining')
+# Half of the training samples get light rain (one layer of sparse, thin, faint streaks, as
+# Rain100L is described), the other half SynthesizeRain's whole light-to-heavy range.
+light_rain = dict(type='SynthesizeRain', layers=(1, 1), density=(0.0005, 0.01), width=(1, 2),
+                  intensity=(0.05, 0.5), haze_prob=0.0)
+train_rain = dict(type='RandomChoice', transforms=[[light_rain], [dict(type='SynthesizeRain')]],
+                  prob=[0.5, 0.5])
 
 train_dataloader = dict(
     batch_size=8,
@@ -16,8 +22,8 @@ train_dataloader = dict(
         data_root=data_root,
         split='train',
         metainfo=metainfo,
-        pipeline=_base_.load_gt + _base_.crop_gt + _base_.flip_gt +
-        [dict(type='SynthesizeRain')] + _base_.pack))
+        pipeline=_base_.load_gt + _base_.crop_gt + _base_.flip_gt + [train_rain] +
+        _base_.pack))
 val_dataloader = dict(
     batch_size=1,
     num_workers=0,
