@@ -100,3 +100,26 @@ def publish_checkpoint(source, target, meta=None):
     with atomic_path(target) as tmp:
         torch.save({'state_dict': weights, 'meta': dict(meta or {})}, tmp)
     return sha256(target)
+
+
+register(
+    'derain',
+    file='lfdn_starter_derain.pth',
+    sha256='SHA_DERAIN',
+    summary='removes rain streaks, light to heavy (CPU starter, not the paper recipe)',
+    recipe='configs/lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-starter-derain.py',
+    iterations=0,
+    hardware='1 thread of a 2-core AMD EPYC (AVX2) CPU',
+    model=STARTER_MODEL,
+    results={})
+
+register(
+    'deblur',
+    file='lfdn_starter_deblur.pth',
+    sha256='SHA_DEBLUR',
+    summary='removes camera shake and motion blur (CPU starter, not the paper recipe)',
+    recipe='configs/lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-starter-deblur.py',
+    iterations=0,
+    hardware='1 thread of a 2-core AMD EPYC (AVX2) CPU',
+    model=STARTER_MODEL,
+    results={})

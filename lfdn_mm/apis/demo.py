@@ -120,16 +120,16 @@ def run_demo(task='derain', work_dir=None, max_iters=None, data_root=None, real_
     config = DEMO_CONFIGS[task]
     run_tool('train.py', config, '--work-dir', work_dir, '--cfg-options', *options)
     checkpoint = (work_dir / 'last_checkpoint').read_text().strip()
+    trained_config = work_dir / config.name  # as trained: the options applied
     run_tool('test.py', config, checkpoint, '--work-dir', work_dir, '--out',
              work_dir / 'metrics.json', '--cfg-options', *options)
 
-    pairs = write_val_pairs(config, dict(o.split('=', 1) for o in options[:3]),
-                            work_dir / 'val_pairs')
+    pairs = write_val_pairs(trained_config, {}, work_dir / 'val_pairs')
     summary = {}
-    summary['val'], rows = restore_and_score(config, checkpoint, pairs, work_dir / 'restored_val',
-                                             CONVERT_TO[task])
+    summary['val'], rows = restore_and_score(trained_config, checkpoint, pairs,
+                                             work_dir / 'restored_val', CONVERT_TO[task])
     if real_test:
-        summary['real'], rows = restore_and_score(config, checkpoint, Path(real_test),
+        summary['real'], rows = restore_and_score(trained_config, checkpoint, Path(real_test),
                                                   work_dir / 'restored_real', CONVERT_TO[task])
     side_by_side(rows, work_dir / 'side_by_side.png')
     (work_dir / 'demo_summary.json').write_text(json.dumps(summary, indent=2))

@@ -7,7 +7,7 @@ from mmengine.runner import save_checkpoint
 
 #: A one-block, 16-channel LFDN: the full topology at a fraction of the cost.
 SMALL_GENERATOR = dict(type='LFDN', num_blocks=1, encoder_channels=16, mid_channels=16,
-                       global_residual=True)
+                       global_residual=True, identity_init=False)
 
 CONFIG_TEXT = """default_scope = 'mmagic'
 custom_imports = dict(imports=['lfdn_mm'], allow_failed_imports=False)

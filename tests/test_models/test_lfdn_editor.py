@@ -15,7 +15,7 @@ from lfdn_mm.models.tiling import blend_ramp, self_ensemble, tile_starts, tiled_
 LOCAL_GENERATOR = dict(type='LFDN', block='rfdb', num_blocks=1, encoder_channels=16,
                        mid_channels=16, global_residual=True, identity_init=False)
 SMALL_GENERATOR = dict(type='LFDN', num_blocks=1, encoder_channels=16, mid_channels=16,
-                       global_residual=True)
+                       global_residual=True, identity_init=False)
 
 
 def build_editor(model_type='LFDNEditor', generator=SMALL_GENERATOR, test_cfg=None):
