@@ -5,21 +5,15 @@
 #   python tools/train.py configs/lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-starter-derain.py \
 #       --cfg-options train_dataloader.dataset.data_root=DIR val_dataloader.dataset.data_root=DIR
 _base_ = [
-    '../_base_/lfdn_runtime.py', '../_base_/models/lfdn_paper.py',
-    '../_base_/datasets/clean_derain.py', '../_base_/schedules/cpu_starter.py'
+    '../_base_/models/lfdn_paper.py', '../_base_/datasets/clean_derain.py',
+    '../_base_/schedules/cpu_starter.py'
 ]
 experiment_name = 'lfdn_c50n4-gres_1xb8-lr5e-4-starter-derain'
 work_dir = f'./work_dirs/{experiment_name}'
 
+max_iters = 1800
 model = dict(generator=dict(global_residual=True),
              pixel_loss=dict(type='L1Loss', loss_weight=1.0, reduction='mean'))
-default_hooks = dict(
-    checkpoint=dict(interval=500, max_keep_ckpts=2, save_best='SynthRain/PSNR'),
-    logger=dict(interval=50))
-log_processor = dict(window_size=50)
-# channels_last 2-D convs: 1.3x faster CPU training here; one thread per run
-# (OMP_NUM_THREADS=1) let two starters train side by side on 2 cores
-custom_hooks = [dict(type='ChannelsLastHook')]
-max_iters = 1800
 train_cfg = dict(max_iters=max_iters)
 param_scheduler = dict(T_max=max_iters)
+default_hooks = dict(checkpoint=dict(save_best='SynthRain/PSNR'))
