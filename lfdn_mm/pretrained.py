@@ -116,10 +116,13 @@ register(
 register(
     'deblur',
     file='lfdn_starter_deblur.pth',
-    sha256='SHA_DEBLUR',
+    sha256='0faa6c1daa50a25ffe69afd5250acd88574238dd71d5bd9011611101958fd9a2',
     summary='removes camera shake and motion blur (CPU starter, not the paper recipe)',
     recipe='configs/lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-starter-deblur.py',
-    iterations=0,
+    iterations=1000,
     hardware='1 thread of a 2-core AMD EPYC (AVX2) CPU',
     model=STARTER_MODEL,
-    results={})
+    results={
+        'held-out photographs, synthetic blur (18 pairs, RGB)': {
+            'input': '21.01 dB / 0.538', 'restored': '21.40 dB / 0.559'},
+        'real blurred pairs': {'not measured': 'none were available'}})

@@ -54,6 +54,8 @@ def test_output_keeps_shape_dtype_and_sets_img_path(transform_type):
     results = transform(sample(size=37))
     assert results['img'].shape == (37, 37, 3) and results['img'].dtype == np.uint8
     assert results['img_path'] == '/photos/photo.png'
+    loaded = transform(dict(sample(), gt_channel_order='rgb', gt_color_type='color'))
+    assert loaded['img_channel_order'] == 'rgb' and loaded['img_color_type'] == 'color'
     gray = transform(dict(gt=np.full((20, 30), 90, np.uint8), gt_path='g.png'))['img']
     assert gray.shape == (20, 30) and gray.dtype == np.uint8
     as_float = transform(dict(gt=np.full((20, 30, 3), 90.0, np.float32), gt_path='g.png'))['img']

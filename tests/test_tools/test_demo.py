@@ -52,8 +52,8 @@ def test_demo_trains_tests_restores_and_scores(tmp_path):
     metrics = json.loads((work_dir / 'metrics.json').read_text())
     assert set(metrics) == {'SynthRain/PSNR', 'SynthRain/SSIM'}
     # tools/test.py and the restore command agree on the held-out photograph (up to the 8-bit
-    # rounding and clipping of the written files, large for an untrained 2-iteration model)
-    assert metrics['SynthRain/PSNR'] == pytest.approx(summary['val']['restored']['PSNR'], abs=0.5)
+    # rounding of the written files)
+    assert metrics['SynthRain/PSNR'] == pytest.approx(summary['val']['restored']['PSNR'], abs=0.1)
     assert sorted(p.name for p in (work_dir / 'restored_real').iterdir()) == \
         sorted(p.name for p in (real / 'val' / 'input').iterdir())
     panel = cv2.imread(str(work_dir / 'side_by_side.png'))

@@ -105,4 +105,8 @@ class Degradation(BaseTransform):
         if f'{self.gt_key}_path' in results:
             results.setdefault(f'{self.img_key}_path', results[f'{self.gt_key}_path'])
         results[f'ori_{self.img_key}_shape'] = degraded.shape
+        # the data preprocessor orders channels by these, as for a loaded image
+        for field in ('channel_order', 'color_type'):
+            if f'{self.gt_key}_{field}' in results:
+                results[f'{self.img_key}_{field}'] = results[f'{self.gt_key}_{field}']
         return results
