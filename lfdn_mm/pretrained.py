@@ -105,13 +105,17 @@ def publish_checkpoint(source, target, meta=None):
 register(
     'derain',
     file='lfdn_starter_derain.pth',
-    sha256='SHA_DERAIN',
+    sha256='b33c9a965ca36b49b8b2f620281ccac43433f3e58f2dfd951dee82930c78036e',
     summary='removes rain streaks, light to heavy (CPU starter, not the paper recipe)',
     recipe='configs/lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-starter-derain.py',
-    iterations=0,
+    iterations=1800,
     hardware='1 thread of a 2-core AMD EPYC (AVX2) CPU',
     model=STARTER_MODEL,
-    results={})
+    results={
+        'Rain100L (real, 100 pairs, Y)': {
+            'input': '26.90 dB / 0.838', 'restored': '27.91 dB / 0.849'},
+        'held-out photographs, synthetic rain (18 pairs, Y)': {
+            'input': '17.35 dB / 0.684', 'restored': '19.21 dB / 0.709'}})
 
 register(
     'deblur',
