@@ -17,6 +17,8 @@ import cv2
 import numpy as np
 from skimage.morphology import skeletonize
 
+from ..utils import read_rgb
+
 THRESHOLD = 8 / 255
 INTENSITY_BINS = np.linspace(0, 1, 51)
 
@@ -91,13 +93,6 @@ SYNTHETIC_RAINS = {
     'synthetic heavy': dict(layers=(3, 4), density=(0.008, 0.02), width=(2, 3),
                             intensity=(0.5, 0.9), haze_prob=1.0),
 }
-
-
-def read_rgb(path):
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if image is None:
-        raise OSError(f'cannot read image {path}')
-    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
 def measure_real(pair_dir):

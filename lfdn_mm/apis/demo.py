@@ -12,7 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import cv2
 import numpy as np
 from mmagic.evaluation.metrics import psnr, ssim
 from mmagic.registry import DATASETS
@@ -20,7 +19,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from ..datasets import write_demo_photos
-from ..utils import tensor_to_image, write_image
+from ..utils import read_rgb, tensor_to_image, write_image
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_CONFIGS = {
@@ -38,13 +37,6 @@ def run_tool(script, *args):
     command = [sys.executable, str(ROOT / 'tools' / script), *map(str, args)]
     print('$', ' '.join(command), flush=True)
     subprocess.run(command, check=True, cwd=ROOT)
-
-
-def read_rgb(path):
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if image is None:
-        raise OSError(f'cannot read image {path}')
-    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
 def score(pairs, convert_to):
@@ -75,7 +67,7 @@ def restore_and_score(config, checkpoint, pair_dir, out_dir, convert_to):
     names = sorted(p.name for p in (pair_dir / 'input').iterdir() if p.is_file())
     inputs = [read_rgb(pair_dir / 'input' / n) for n in names]
     targets = [read_rgb(pair_dir / 'target' / n) for n in names]
-    restored = [read_rgb((out_dir / n).with_suffix(Path(n).suffix)) for n in names]
+    restored = [read_rgb(out_dir / n) for n in names]
     return ({'input': score(zip(inputs, targets), convert_to),
              'restored': score(zip(restored, targets), convert_to), 'pairs': len(names)},
             list(zip(inputs, restored, targets)))

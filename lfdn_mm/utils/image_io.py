@@ -57,3 +57,11 @@ def tensor_to_image(tensor, dtype=np.uint8):
         array = array * (65535 / 255)
     limit = np.iinfo(dtype).max
     return np.clip(np.round(array), 0, limit).astype(dtype)
+
+
+def read_rgb(path):
+    """Read an image file as an H x W x 3 RGB uint8 array."""
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if image is None:
+        raise OSError(f'cannot read image {path}')
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)

@@ -48,7 +48,7 @@ def test_two_iteration_study_writes_its_table(study_run):
 def test_input_row_is_mmagic_psnr_of_the_degraded_images(study_run):
     from mmagic.evaluation.metrics import psnr
 
-    from lfdn_mm.apis.demo import read_rgb
+    from lfdn_mm.utils import read_rgb
     result = json.loads((study_run / 'quality_study.json').read_text())
     val = Path(result['datasets']['Demo'])
     names = sorted(p.name for p in (val / 'input').glob('*.png'))

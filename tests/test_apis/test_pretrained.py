@@ -85,7 +85,7 @@ def test_derain_model_gains_on_real_rain100l(rain100l, tmp_path):
     """
     from mmagic.evaluation.metrics import psnr
 
-    from lfdn_mm.apis.demo import read_rgb
+    from lfdn_mm.utils import read_rgb
     names = sorted(p.name for p in (rain100l / 'input').iterdir())[:20]
     inputs = tmp_path / 'input'
     inputs.mkdir()

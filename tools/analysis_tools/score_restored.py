@@ -10,7 +10,8 @@ import argparse
 import json
 from pathlib import Path
 
-from lfdn_mm.apis.demo import read_rgb, score
+from lfdn_mm.apis.demo import score
+from lfdn_mm.utils import read_rgb
 
 
 def parse_args(argv=None):
