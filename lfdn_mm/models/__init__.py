@@ -1,11 +1,11 @@
 from .acfm import ACFM
 from .alfm import ALFM, ConcatFusion
-from .fdnb import FDNB, PlainBlock
+from .fdnb import FDNB, PlainBlock, SplitFDNB
 from .lfdn_editor import LFDNEditor
 from .lfdn_net import LFDN
 from .memory_format import to_channels_last
 from .mshf import MSHF, StridedEncoder
 from .presets import PRESETS, build_lfdn_preset
 
-__all__ = ['ACFM', 'ALFM', 'ConcatFusion', 'FDNB', 'PlainBlock', 'LFDN', 'LFDNEditor', 'MSHF',
-           'StridedEncoder', 'PRESETS', 'build_lfdn_preset', 'to_channels_last']
+__all__ = ['ACFM', 'ALFM', 'ConcatFusion', 'FDNB', 'PlainBlock', 'SplitFDNB', 'LFDN', 'LFDNEditor',
+           'MSHF', 'StridedEncoder', 'PRESETS', 'build_lfdn_preset', 'to_channels_last']

@@ -29,7 +29,9 @@ class LFDN(BaseModule):
         num_blocks (int): Number N of distillation blocks (4; Table 9 varies 1-6).
         encoder (str): ``'mshf'`` (Sec. 3.2) or ``'strided'`` (Table 6 "w/o MSHF").
         num_levels (int): MSHF depth; the stride is 2**num_levels.
-        block (str): ``'fdnb'``, ``'rfdb'`` (no norm) or ``'cnn'`` (Table 6).
+        block (str): ``'fdnb'`` (RFDB-shaped steps), ``'fdnb_split'`` (channel segmentation
+            before each step, Sec. 3.3.1), ``'rfdb'`` (no norm) or ``'cnn'`` (Table 6).
+        split_ratio (float): Channels of a ``'fdnb_split'`` step that go to the 1x1 branch.
         norm (str): FDNB normalisation: ``'instance'``, ``'batch'``, ``'layer'``, ``'none'``.
         cca_reduction (int): Channel reduction of the CCA layers.
         fusion (str): ``'attention'`` (ALFM + ACFM, added) or ``'concat'`` (Table 6).
@@ -51,8 +53,8 @@ class LFDN(BaseModule):
     """
 
     def __init__(self, in_channels=3, out_channels=3, encoder_channels=64, mid_channels=50,
-                 num_blocks=4, encoder='mshf', num_levels=4, block='fdnb', norm='instance',
-                 cca_reduction=16, fusion='attention', theta=0.0, learn_theta=True, alpha=0.0,
+                 num_blocks=4, encoder='mshf', num_levels=4, block='fdnb', split_ratio=0.5,
+                 norm='instance', cca_reduction=16, fusion='attention', theta=0.0, learn_theta=True, alpha=0.0,
                  learn_alpha=True, softmax_mode='plain', acfm_channels=3,
                  global_residual=False, identity_init=True, pad_mode='reflect',
                  with_checkpoint=False, init_cfg=None):
@@ -73,7 +75,8 @@ class LFDN(BaseModule):
         self.encoder = self._build_encoder(encoder, encoder_channels, num_levels)
         self.adapt = nn.Conv2d(encoder_channels, mid_channels, 1)
         self.blocks = nn.ModuleList(
-            build_block(block, mid_channels, norm, cca_reduction) for _ in range(num_blocks))
+            build_block(block, mid_channels, norm, cca_reduction, split_ratio)
+            for _ in range(num_blocks))
         if fusion == 'attention':
             self.alfm = ALFM(mid_channels, num_blocks, theta, learn_theta, softmax_mode)
             self.acfm = ACFM(acfm_channels, alpha, learn_alpha)

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from lfdn_mm.models import ACFM, ALFM, FDNB, MSHF
+from lfdn_mm.models import ACFM, ALFM, FDNB, MSHF, SplitFDNB
 
 
 def test_mshf_outputs_a_quarter_scale_map():
@@ -56,3 +56,42 @@ def test_acfm_matches_equation_11():
     x = torch.rand(2, 5, 4, 4)
     weight = torch.sigmoid(acfm.channel(acfm.spatial(x[:, None])))[:, 0]
     torch.testing.assert_close(acfm(x), x + 0.3 * weight * x)
+
+
+def test_split_fdnb_follows_equations_1_to_8_with_a_channel_split():
+    block = SplitFDNB(channels=50, split_ratio=0.5, norm='none')
+    x = torch.rand(1, 50, 12, 12)
+    assert block(x).shape == x.shape
+    # each step: 1x1 on the first 25 channels, 3x3 on the other 25, recombined plus residual
+    feat, distilled = x, []
+    for distill, refine in zip(block.distill, block.refine):
+        fine = distill(feat[:, :25])
+        distilled.append(fine)
+        feat = torch.nn.functional.leaky_relu(
+            torch.cat((fine, refine(feat[:, 25:])), 1) + feat, 0.05)
+    distilled.append(torch.nn.functional.leaky_relu(block.last(feat[:, 25:]), 0.05))
+    expected = block.cca(block.fuse(torch.cat(distilled, 1))) + x
+    torch.testing.assert_close(block(x), expected)
+
+
+@pytest.mark.parametrize('ratio', [0.25, 0.5, 0.75])
+def test_split_fdnb_size_follows_the_split_ratio(ratio):
+    block = SplitFDNB(channels=50, split_ratio=ratio)
+    assert block.distill[0].in_channels == round(50 * ratio)
+    assert block.refine[0].in_channels == 50 - round(50 * ratio)
+    assert block(torch.rand(2, 50, 8, 8)).shape == (2, 50, 8, 8)
+
+
+@pytest.mark.parametrize('ratio', [0, 1, -0.5, 1.5])
+def test_split_fdnb_rejects_a_ratio_outside_0_1(ratio):
+    with pytest.raises(ValueError, match='split_ratio must be in \\(0, 1\\)'):
+        SplitFDNB(channels=50, split_ratio=ratio)
+
+
+def test_split_fdnb_grows_the_network_as_table_9():
+    """Table 9: 1.46, 1.49, ..., 1.61 M for N = 1..6, i.e. 0.03 M per block."""
+    from lfdn_mm.models import LFDN
+    sizes = [sum(p.numel() for p in LFDN(block='fdnb_split', num_blocks=n).parameters())
+             for n in range(1, 7)]
+    steps = [b - a for a, b in zip(sizes, sizes[1:])]
+    assert all(20_000 <= step <= 40_000 for step in steps), steps

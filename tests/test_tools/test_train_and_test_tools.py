@@ -61,11 +61,28 @@ def test_auto_scale_lr_needs_a_base_batch_size(tmp_path, tiny_demo):
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason='checks the CPU message')
-def test_amp_on_cpu_says_it_needs_a_gpu(tmp_path, tiny_demo):
+def test_fp16_amp_on_cpu_says_it_needs_a_gpu(tmp_path, tiny_demo):
     config = write_tiny_config(tmp_path / 'c.py', tiny_demo)
     result = run_tool('train.py', config, '--amp')
     assert result.returncode != 0
-    assert '--amp needs a CUDA GPU' in result.stderr
+    assert '--amp on the CPU needs --amp-dtype bfloat16' in result.stderr
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='checks the CPU wrapper')
+@pytest.mark.parametrize('native', [True, False])
+def test_bf16_amp_on_cpu_follows_the_hardware(monkeypatch, native):
+    from mmengine.config import Config
+
+    from lfdn_mm.apis import launch
+    monkeypatch.setattr(launch, 'cpu_has_native_bf16', lambda: native)
+    cfg = Config(dict(optim_wrapper=dict(type='OptimWrapper', optimizer=dict(type='Adam'))))
+    if native:
+        launch.enable_amp(cfg, 'bfloat16')
+        assert cfg.optim_wrapper.type == 'CPUBF16OptimWrapper'
+    else:
+        with pytest.raises(SystemExit, match='needs a CPU with native bf16'):
+            launch.enable_amp(cfg, 'bfloat16')
+        assert cfg.optim_wrapper.type == 'OptimWrapper'
 
 
 def test_train_tool_parses_the_mmagic_flags():
