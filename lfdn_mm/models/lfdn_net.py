@@ -122,7 +122,18 @@ class LFDN(BaseModule):
 
     def restore(self, x):
         """Run the network on an input whose sides are multiples of ``stride``."""
-        feat = self.adapt(self.encoder(self.head(x)))
+        return self.decode(self.fuse(self.encode(x)))
+
+    def encode(self, x):
+        """Head, encoder and 1x1 adaptation: the image to the 1/4-scale feature map (local)."""
+        return self.adapt(self.encoder(self.head(x)))
+
+    def fuse(self, feat):
+        """The distillation blocks and the fusion modules at 1/4 scale.
+
+        This is the only stage with image-wide statistics (instance norm, CCA, ALFM), so
+        tile-invariant inference runs it on the whole feature map.
+        """
         outputs = []
         for block in self.blocks:
             use_checkpoint = self.with_checkpoint and self.training and feat.requires_grad
@@ -131,6 +142,10 @@ class LFDN(BaseModule):
         fused = self.alfm(outputs)
         if self.acfm is not None:
             fused = fused.add_(self.acfm(outputs[-1]))
+        return fused
+
+    def decode(self, fused):
+        """The pixel-shuffle decoder: 1/4-scale features to the output image (local)."""
         return self.decoder(fused)
 
     def pad(self, x):

@@ -9,6 +9,8 @@ from functools import partial
 
 import torch
 
+from .tile_invariance import supports_tile_invariance, tile_invariant_forward
+
 NUM_ENSEMBLE_TRANSFORMS = 8
 DEFAULT_TILE_OVERLAP = 32
 
@@ -133,23 +135,33 @@ def restore_tensor(network, x, tile_size=None, tile_overlap=DEFAULT_TILE_OVERLAP
                    stride=None, pad=None):
     """Run ``network`` on ``x`` with optional tiling and x8 self-ensemble.
 
-    With ``tile_size=None`` and ``ensemble=False`` this is exactly ``network(x)``. Each tile
-    is self-ensembled on its own, so memory stays that of one tile.
+    With ``tile_size=None`` and ``ensemble=False`` this is exactly ``network(x)``. A network
+    with a local encoder, a global middle and a local decoder (LFDN) is tiled so that the
+    result equals the whole-image one (:mod:`.tile_invariance`); any other network is
+    restored in blended tiles (:func:`tiled_forward`). With the ensemble, each transform
+    of the image is tiled on its own.
 
     Args:
         network (nn.Module | callable): The generator.
         x (Tensor): Normalised images (B, C, H, W).
         tile_size (int, optional): Tile side; None runs on the whole image.
-        tile_overlap (int): Overlap of neighbouring tiles.
+        tile_overlap (int): Overlap of neighbouring blended tiles; for a tile-invariant
+            network, the least halo (its receptive fields set the halos used).
         ensemble (bool): Average the eight flips and transposes.
         stride (int, optional): Padding multiple of the network; default
             ``network.stride`` if it has one, else 1.
         pad (callable, optional): The network's own padding; default ``network.pad`` if it
             has one (as :class:`LFDN` does).
     """
-    forward = partial(self_ensemble, network) if ensemble else network
     if tile_size is None:
-        return forward(x)
-    stride = stride or getattr(network, 'stride', 1)
-    pad = pad or getattr(network, 'pad', None)
-    return tiled_forward(forward, x, tile_size, tile_overlap, stride=stride, pad=pad)
+        forward = network
+    elif supports_tile_invariance(network):
+        check_tile_settings(tile_size, tile_overlap)
+        forward = partial(tile_invariant_forward, network, tile_size=tile_size,
+                          tile_overlap=tile_overlap)
+    else:
+        stride = stride or getattr(network, 'stride', 1)
+        pad = pad or getattr(network, 'pad', None)
+        forward = partial(tiled_forward, network, tile_size=tile_size,
+                          tile_overlap=tile_overlap, stride=stride, pad=pad)
+    return self_ensemble(forward, x) if ensemble else forward(x)

@@ -102,20 +102,21 @@ def test_grayscale_is_restored_as_three_equal_channels_and_returned_gray(restore
 def test_restore_image_options_override_the_config(restorer):
     image = smooth_image(96, 96)
     calls = []
-    handle = restorer.generator.register_forward_pre_hook(
+    handle = restorer.generator.encoder.register_forward_pre_hook(
         lambda module, args: calls.append(tuple(args[0].shape[-2:])))
     try:
         whole = restore_image(restorer, image)
         assert calls == [(96, 96)]
         calls.clear()
         tiled = restore_image(restorer, image, tile_size=64, tile_overlap=16)
-        assert calls == [(64, 64)] * 4
+        assert len(calls) == 4  # 2 x 2 tiles, each with its halo
         calls.clear()
         restore_image(restorer, image, ensemble=True)
         assert len(calls) == 8
     finally:
         handle.remove()
-    assert np.abs(tiled.astype(int) - whole.astype(int)).max() <= 40
+    # LFDN's tiles give the whole-image result (tile_invariance)
+    assert np.abs(tiled.astype(int) - whole.astype(int)).max() <= 1
 
 
 def test_restore_image_rejects_float_pixels(restorer):

@@ -1,0 +1,136 @@
+"""Tiled inference that gives the whole-image result, for networks with a global middle.
+
+LFDN's image-wide statistics (FDNB instance norm, CCA mean and std, ALFM's attention) all
+live at 1/4 scale, between a local encoder and a local decoder (``LFDN.encode``, ``fuse``,
+``decode``). Only the two local stages are tiled here, each tile cut with a halo of at least
+the stage's receptive field and aligned to the stride, and only each tile's core is kept; the
+middle runs once on the whole 1/4-scale map, 16x smaller than the image. The result is the
+whole-image result up to float rounding, whatever the tile size.
+"""
+import copy
+import math
+from fractions import Fraction
+
+import torch
+from torch import nn
+
+
+def supports_tile_invariance(network):
+    """Whether ``network`` exposes the local/global/local stages this module tiles."""
+    return all(callable(getattr(network, name, None))
+               for name in ('encode', 'fuse', 'decode', 'pad')) and hasattr(network, 'stride')
+
+
+def positive_probe(network):
+    """A float32 CPU copy of ``network`` with positive conv weights: every activation of a
+    positive input stays positive, so a change of one input pixel reaches every output that
+    depends on it (no ReLU hides it), whatever the real weights are."""
+    probe = copy.deepcopy(network).float().cpu().eval()
+    generator = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for module in probe.modules():
+            module._forward_hooks.clear()  # the copy must not run its user's hooks
+            module._forward_pre_hooks.clear()
+            if isinstance(module, nn.Conv2d):
+                fan_in = module.weight[0].numel()
+                module.weight.copy_(torch.rand(module.weight.shape, generator=generator) / fan_in)
+                if module.bias is not None:
+                    module.bias.fill_(0.01)
+    return probe
+
+
+def span(index, ratio):
+    """The first and last input pixel that output ``index`` covers (ratio = out / in size)."""
+    first = math.floor(index / ratio)
+    return first, max(first, math.ceil((index + 1) / ratio) - 1)
+
+
+@torch.no_grad()
+def influence_radius(stage, channels, ratio, size=128, max_size=4096):
+    """Receptive-field radius of ``stage``, in its input pixels.
+
+    The centre pixel of a positive random probe is raised; the outputs that change are those
+    that depend on it. The probe grows until the change no longer reaches its border.
+
+    Args:
+        stage (callable): Maps (1, channels, s, s) to (1, C', s * ratio, s * ratio).
+        channels (int): Input channels of the stage.
+        ratio (Fraction): Output size over input size.
+    """
+    generator = torch.Generator().manual_seed(0)
+    while size <= max_size:
+        x = torch.rand(1, channels, size, size, generator=generator) + 0.5
+        centre = size // 2
+        changed_input = x.clone()
+        changed_input[..., centre, centre] += 1
+        changed = (stage(x) != stage(changed_input)).any(dim=1)[0]
+        if not changed.any():
+            return 0
+        rows, cols = changed.nonzero(as_tuple=True)
+        reach = [int(v) for v in (rows.min(), rows.max(), cols.min(), cols.max())]
+        last = changed.shape[-1] - 1
+        if min(reach) > 0 and max(reach) < last:
+            low, high = min(reach[0], reach[2]), max(reach[1], reach[3])
+            return max(centre - span(low, ratio)[1], span(high, ratio)[0] - centre, 0)
+        size *= 2
+    raise RuntimeError(f'the receptive field of {stage} exceeds {max_size} pixels')
+
+
+def stage_halos(network):
+    """Halos (encoder: input pixels, a multiple of the stride; decoder: 1/4-scale pixels) that
+    cover the receptive fields of ``network.encode`` and ``network.decode``; cached."""
+    cached = getattr(network, '_tile_invariant_halos', None)
+    if cached is not None:
+        return cached
+    probe = positive_probe(network)
+    in_channels = probe.head.in_channels
+    mid_channels = probe.adapt.out_channels
+    scale = Fraction(probe.encode(torch.zeros(1, in_channels, probe.stride, probe.stride))
+                     .shape[-1], probe.stride)
+    encoder_halo = influence_radius(probe.encode, in_channels, scale)
+    decoder_halo = influence_radius(probe.decode, mid_channels, 1 / scale)
+    stride = network.stride
+    halos = (math.ceil(encoder_halo / stride) * stride, decoder_halo, scale)
+    network._tile_invariant_halos = halos
+    return halos
+
+
+def tiled_stage(stage, x, tile, halo):
+    """Run a local ``stage`` on ``tile``-sided cores of ``x``, each cut with ``halo`` pixels of
+    context on every side that has any, and paste the cores of the outputs together."""
+    height, width = x.shape[-2:]
+    output = ratio = None
+    for top in range(0, height, tile):
+        for left in range(0, width, tile):
+            bottom, right = min(top + tile, height), min(left + tile, width)
+            y0, x0 = max(top - halo, 0), max(left - halo, 0)
+            y1, x1 = min(bottom + halo, height), min(right + halo, width)
+            out = stage(x[..., y0:y1, x0:x1])
+            if output is None:
+                ratio = Fraction(out.shape[-1], x1 - x0)
+                output = out.new_empty(*out.shape[:2], int(height * ratio), int(width * ratio))
+            core = out[..., int((top - y0) * ratio):int((bottom - y0) * ratio),
+                       int((left - x0) * ratio):int((right - x0) * ratio)]
+            output[..., int(top * ratio):int(bottom * ratio),
+                   int(left * ratio):int(right * ratio)] = core
+    return output
+
+
+def tile_invariant_forward(network, x, tile_size, tile_overlap=0):
+    """``network(x)`` computed with the encoder and decoder in tiles of ``tile_size``.
+
+    Args:
+        network (LFDN): A network with ``encode``, ``fuse``, ``decode``, ``pad``, ``stride``.
+        x (Tensor): Images (B, C, H, W).
+        tile_size (int): Side of each tile's core, rounded up to the stride.
+        tile_overlap (int): Least halo; the receptive fields set the halos actually used.
+    """
+    encoder_halo, decoder_halo, scale = stage_halos(network)
+    stride = network.stride
+    tile = math.ceil(tile_size / stride) * stride
+    encoder_halo = max(encoder_halo, math.ceil(tile_overlap / stride) * stride)
+    height, width = x.shape[-2:]
+    features = tiled_stage(network.encode, network.pad(x), tile, encoder_halo)
+    fused = network.fuse(features)
+    out = tiled_stage(network.decode, fused, int(tile * scale), decoder_halo)[..., :height, :width]
+    return x + out if getattr(network, 'global_residual', False) else out

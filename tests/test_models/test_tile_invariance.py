@@ -1,0 +1,82 @@
+"""Tiled inference of LFDN equals whole-image inference (docs/inference.md)."""
+import pytest
+import torch
+from mmagic.evaluation.metrics import psnr
+from skimage import data
+
+from lfdn_mm.models import LFDN
+from lfdn_mm.models.tile_invariance import stage_halos, supports_tile_invariance
+from lfdn_mm.models.tiling import restore_tensor
+
+
+def whole_and_tiled(network, image, tile, **kwargs):
+    with torch.no_grad():
+        return network(image), restore_tensor(network, image, tile_size=tile, **kwargs)
+
+
+def agreement(whole, tiled):
+    """PSNR (dB) of the float outputs in [0, 1] and the share of equal 8-bit pixels."""
+    as_255 = lambda t: t[0].permute(1, 2, 0).double().numpy() * 255  # noqa: E731
+    value = psnr(as_255(whole), as_255(tiled))
+    to8 = lambda t: (t.clamp(0, 1) * 255).round().to(torch.uint8)  # noqa: E731
+    return value, (to8(whole) == to8(tiled)).float().mean().item()
+
+
+@pytest.fixture(scope='module')
+def paper_network():
+    torch.manual_seed(0)
+    return LFDN(global_residual=True, identity_init=False).eval()
+
+
+@pytest.mark.parametrize('size,tile', [((720, 1280), 256), ((181, 237), 64)])
+def test_paper_model_in_tiles_equals_the_whole_image(paper_network, size, tile):
+    image = torch.rand(1, 3, *size)
+    whole, tiled = whole_and_tiled(paper_network, image, tile)
+    value, same8 = agreement(whole, tiled)
+    print(f'paper preset, random weights, {size}, {tile} px tiles: {value:.1f} dB, '
+          f'{same8:.5%} equal 8-bit pixels')
+    assert tiled.shape == whole.shape
+    assert value >= 60
+    assert same8 >= 0.999
+
+
+def test_trained_model_in_tiles_equals_the_whole_image():
+    from lfdn_mm.apis.inference import init_restorer
+    network = init_restorer(model='derain', device='cpu').generator
+    image = torch.from_numpy(data.astronaut()[:320, :448] / 255.).permute(2, 0, 1)[None].float()
+    whole, tiled = whole_and_tiled(network, image, 128)
+    value, same8 = agreement(whole, tiled)
+    assert value >= 60
+    assert same8 >= 0.999
+
+
+def test_tiles_and_ensemble_together_equal_the_whole_image_ensemble():
+    network = LFDN(num_blocks=1, encoder_channels=16, mid_channels=16, global_residual=True,
+                   identity_init=False).eval()
+    image = torch.rand(1, 3, 70, 90)
+    with torch.no_grad():
+        whole = restore_tensor(network, image, ensemble=True)
+        tiled = restore_tensor(network, image, tile_size=48, tile_overlap=16, ensemble=True)
+    torch.testing.assert_close(tiled, whole, atol=1e-5, rtol=0)
+
+
+def test_halos_cover_the_receptive_fields_whatever_the_weights():
+    network = LFDN(num_blocks=1)  # identity_init: the last conv is zero
+    encoder_halo, decoder_halo, scale = stage_halos(network)
+    assert encoder_halo % network.stride == 0 and encoder_halo >= 100
+    assert decoder_halo >= 3 and scale == 0.25
+    assert stage_halos(network) is stage_halos(network)
+    strided = LFDN(encoder='strided', num_blocks=1)
+    assert stage_halos(strided)[0] < encoder_halo
+
+
+def test_networks_without_stages_keep_blended_tiles():
+    network = torch.nn.Sequential(torch.nn.Conv2d(3, 3, 3, padding=1))
+    assert not supports_tile_invariance(network)
+    assert supports_tile_invariance(LFDN(num_blocks=1))
+    calls = []
+    network.register_forward_pre_hook(lambda module, args: calls.append(args[0].shape[-2:]))
+    with torch.no_grad():
+        out = restore_tensor(network, torch.rand(1, 3, 100, 100), tile_size=64, tile_overlap=16)
+    assert out.shape == (1, 3, 100, 100)
+    assert calls == [(64, 64)] * 4
