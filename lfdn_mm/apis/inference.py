@@ -189,7 +189,7 @@ def inference_options(model, tile_size=None, tile_overlap=None, ensemble=None):
     if ensemble is not None:
         options['ensemble'] = bool(ensemble)
     if options['tile_size'] is not None:
-        check_tile_settings(options['tile_size'], options['tile_overlap'])
+        check_tile_settings(options['tile_size'], options['tile_overlap'], options['tile_mode'])
     return options
 
 

@@ -9,14 +9,16 @@ from .tiling import DEFAULT_TILE_OVERLAP, check_tile_settings, restore_tensor
 
 
 def options_from_test_cfg(test_cfg):
-    """``tile_size``, ``tile_overlap`` and ``ensemble`` of a ``test_cfg`` (None allowed)."""
+    """``tile_size``, ``tile_overlap``, ``tile_mode`` and ``ensemble`` of a ``test_cfg``
+    (None allowed)."""
     test_cfg = test_cfg or {}
     options = dict(
         tile_size=test_cfg.get('tile_size'),
         tile_overlap=test_cfg.get('tile_overlap', DEFAULT_TILE_OVERLAP),
+        tile_mode=test_cfg.get('tile_mode', 'exact'),
         ensemble=bool(test_cfg.get('ensemble', False)))
     if options['tile_size'] is not None:
-        check_tile_settings(options['tile_size'], options['tile_overlap'])
+        check_tile_settings(options['tile_size'], options['tile_overlap'], options['tile_mode'])
     return options
 
 
@@ -38,6 +40,9 @@ class LFDNEditor(BaseEditModel):
             - ``tile_size`` (int, optional): Restore in overlapping tiles of this side
               (rounded up to a multiple of the generator's stride); None: whole images.
             - ``tile_overlap`` (int): Pixels shared by neighbouring tiles (default 32).
+            - ``tile_mode`` (str): ``'exact'`` (default): an LFDN generator gives the
+              whole-image result in tiles (``tile_invariance``), other networks are blended;
+              ``'blended'``: blended tiles for every network.
             - ``ensemble`` (bool): Average the eight flips and transposes (x8 cost).
         init_cfg (dict, optional): MMEngine initialisation config.
         data_preprocessor (dict, optional): Config of the data preprocessor.

@@ -79,8 +79,14 @@ def blend_ramp(length, overlap, fade_in, fade_out, device=None):
     return weights
 
 
-def check_tile_settings(tile_size, tile_overlap):
-    """Raise ``ValueError`` unless ``0 <= tile_overlap < tile_size`` and ``tile_size > 0``."""
+TILE_MODES = ('exact', 'blended')
+
+
+def check_tile_settings(tile_size, tile_overlap, tile_mode='exact'):
+    """Raise ``ValueError`` unless ``0 <= tile_overlap < tile_size``, ``tile_size > 0`` and
+    ``tile_mode`` is one of ``TILE_MODES``."""
+    if tile_mode not in TILE_MODES:
+        raise ValueError(f'tile_mode must be one of {TILE_MODES}, got {tile_mode!r}')
     if not isinstance(tile_size, int) or tile_size <= 0:
         raise ValueError(f'tile_size must be a positive integer, got {tile_size!r}')
     if not isinstance(tile_overlap, int) or not 0 <= tile_overlap < tile_size:
@@ -132,7 +138,7 @@ def tiled_forward(forward, x, tile_size, tile_overlap=DEFAULT_TILE_OVERLAP, stri
 
 
 def restore_tensor(network, x, tile_size=None, tile_overlap=DEFAULT_TILE_OVERLAP, ensemble=False,
-                   stride=None, pad=None):
+                   stride=None, pad=None, tile_mode='exact'):
     """Run ``network`` on ``x`` with optional tiling and x8 self-ensemble.
 
     With ``tile_size=None`` and ``ensemble=False`` this is exactly ``network(x)``. A network
@@ -152,14 +158,17 @@ def restore_tensor(network, x, tile_size=None, tile_overlap=DEFAULT_TILE_OVERLAP
             ``network.stride`` if it has one, else 1.
         pad (callable, optional): The network's own padding; default ``network.pad`` if it
             has one (as :class:`LFDN` does).
+        tile_mode (str): ``'exact'``: tile-invariant where the network allows it, else
+            blended; ``'blended'``: always blended tiles.
     """
     if tile_size is None:
         forward = network
-    elif supports_tile_invariance(network):
-        check_tile_settings(tile_size, tile_overlap)
+    elif tile_mode == 'exact' and supports_tile_invariance(network):
+        check_tile_settings(tile_size, tile_overlap, tile_mode)
         forward = partial(tile_invariant_forward, network, tile_size=tile_size,
                           tile_overlap=tile_overlap)
     else:
+        check_tile_settings(tile_size, tile_overlap, tile_mode)
         stride = stride or getattr(network, 'stride', 1)
         pad = pad or getattr(network, 'pad', None)
         forward = partial(tiled_forward, network, tile_size=tile_size,

@@ -80,3 +80,18 @@ def test_networks_without_stages_keep_blended_tiles():
         out = restore_tensor(network, torch.rand(1, 3, 100, 100), tile_size=64, tile_overlap=16)
     assert out.shape == (1, 3, 100, 100)
     assert calls == [(64, 64)] * 4
+
+
+def test_blended_mode_is_kept_on_request_and_bad_modes_are_refused():
+    network = LFDN(num_blocks=1, encoder_channels=16, mid_channels=16, global_residual=True,
+                   identity_init=False).eval()
+    image = torch.rand(1, 3, 64, 96)
+    with torch.no_grad():
+        exact = restore_tensor(network, image, tile_size=32, tile_overlap=16)
+        blended = restore_tensor(network, image, tile_size=32, tile_overlap=16,
+                                 tile_mode='blended')
+        whole = network(image)
+    torch.testing.assert_close(exact, whole, atol=1e-5, rtol=0)
+    assert (blended - whole).abs().max() > 1e-3  # per-tile instance-norm statistics
+    with pytest.raises(ValueError, match="tile_mode must be one of \\('exact', 'blended'\\)"):
+        restore_tensor(network, image, tile_size=32, tile_overlap=16, tile_mode='seamless')

@@ -35,6 +35,8 @@ def parse_args(argv=None):
                         metavar=('HEIGHT', 'WIDTH'), help='image size (default: 4K UHD)')
     parser.add_argument('--tile', type=int, default=512, help='tile side (0: whole image)')
     parser.add_argument('--tile-overlap', type=int, default=32)
+    parser.add_argument('--tile-mode', choices=('exact', 'blended'), default='exact',
+                        help="'exact': LFDN's tile-invariant tiles; 'blended': blended tiles")
     parser.add_argument('--ensemble', action='store_true', help='x8 self-ensemble')
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--threads', type=int, help='torch CPU threads (default: torch\'s)')
@@ -76,6 +78,7 @@ def main(argv=None):
         model = build_preset_restorer(args.preset, args.device)
     height, width = args.size
     image = cv2.resize(data.astronaut(), (width, height), interpolation=cv2.INTER_CUBIC)
+    model.test_cfg = {**(model.test_cfg or {}), 'tile_mode': args.tile_mode}
     before = peak_rss_gib()
     start = time.perf_counter()
     restored = restore_image(model, image, tile_size=args.tile,
@@ -83,11 +86,15 @@ def main(argv=None):
     seconds = time.perf_counter() - start
     assert restored.shape == image.shape and np.isfinite(restored).all()
     stride = getattr(model.generator, 'stride', 1)
-    tiles = (count_tiles(height, width, args.tile, args.tile_overlap, stride)
-             if args.tile else 1)
+    tiles = 1
+    if args.tile and args.tile_mode == 'blended':
+        tiles = count_tiles(height, width, args.tile, args.tile_overlap, stride)
+    elif args.tile:
+        tiles = len(range(0, round_up(height, stride), round_up(args.tile, stride))) * \
+            len(range(0, round_up(width, stride), round_up(args.tile, stride)))
     print(f'model: {args.config or "LFDN preset " + repr(args.preset) + " (random weights)"}')
-    print(f'image {width}x{height}, tile {args.tile or "none"}, overlap {args.tile_overlap}, '
-          f'{tiles} tiles, ensemble {args.ensemble}, device {args.device}, '
+    print(f'image {width}x{height}, tile {args.tile or "none"} ({args.tile_mode}), overlap '
+          f'{args.tile_overlap}, {tiles} tiles, ensemble {args.ensemble}, device {args.device}, '
           f'{torch.get_num_threads()} threads')
     print(f'wall time: {seconds:.1f} s ({seconds / tiles:.2f} s per tile)')
     print(f'peak RSS: {peak_rss_gib():.2f} GiB (before restoring: {before:.2f} GiB)')
