@@ -24,20 +24,32 @@ class ALFM(nn.Module):
         learn_theta (bool): Whether theta is trained (Table 7 fixes it).
         softmax_mode (str): ``'plain'``: softmax(E) as in Eq. 9; ``'max_minus'``:
             softmax(max(E) - E), the layer attention of HAN.
+        logit_scale (str): ``'none'``: ``E = F F^T`` as in Eq. 9, whose entries grow with
+            the number of positions ``HW``, so the softmax is sharper on large images than
+            on training crops; ``'area'``: ``E = F F^T / HW``; ``'l2'``: rows of ``F``
+            L2-normalised first (cosine similarities, as Restormer's channel attention).
+            The last two make ``E`` independent of the image size.
     """
 
     def __init__(self, channels=50, num_blocks=4, theta=0.0, learn_theta=True,
-                 softmax_mode='plain'):
+                 softmax_mode='plain', logit_scale='none'):
         super().__init__()
         if softmax_mode not in ('plain', 'max_minus'):
             raise ValueError(f"softmax_mode must be 'plain' or 'max_minus', got {softmax_mode!r}")
+        if logit_scale not in ('none', 'area', 'l2'):
+            raise ValueError(f"logit_scale must be 'none', 'area' or 'l2', got {logit_scale!r}")
         self.softmax_mode = softmax_mode
+        self.logit_scale = logit_scale
         register_scale(self, 'theta', theta, learn_theta)
         self.reduce = nn.Conv2d(channels * num_blocks, channels, 1)
 
     def attention(self, features):
         """Return the ``B x NC x NC`` attention matrix of ``B x NC x HW`` features."""
+        if self.logit_scale == 'l2':
+            features = torch.nn.functional.normalize(features, dim=-1)
         energy = torch.bmm(features, features.transpose(1, 2))
+        if self.logit_scale == 'area':
+            energy = energy / features.shape[-1]
         if self.softmax_mode == 'max_minus':
             energy = energy.amax(dim=-1, keepdim=True) - energy
         return energy.softmax(dim=-1)

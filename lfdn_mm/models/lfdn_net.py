@@ -40,6 +40,8 @@ class LFDN(BaseModule):
         alpha (float): Initial or fixed ACFM scale (paper: 0).
         learn_alpha (bool): Whether alpha is trained (Table 8).
         softmax_mode (str): ALFM softmax: ``'plain'`` (Eq. 9) or ``'max_minus'``.
+        alfm_logit_scale (str): ALFM logits: ``'none'`` (Eq. 9, grow with the image area),
+            ``'area'`` (divided by H*W) or ``'l2'`` (cosine); see :class:`ALFM`.
         acfm_channels (int): Hidden channels of ACFM's pseudo-3D convs.
         global_residual (bool): Add the input image to the output (not in the paper;
             helps short training budgets).
@@ -54,10 +56,10 @@ class LFDN(BaseModule):
 
     def __init__(self, in_channels=3, out_channels=3, encoder_channels=64, mid_channels=50,
                  num_blocks=4, encoder='mshf', num_levels=4, block='fdnb', split_ratio=0.5,
-                 norm='instance', cca_reduction=16, fusion='attention', theta=0.0, learn_theta=True, alpha=0.0,
-                 learn_alpha=True, softmax_mode='plain', acfm_channels=3,
-                 global_residual=False, identity_init=True, pad_mode='reflect',
-                 with_checkpoint=False, init_cfg=None):
+                 norm='instance', cca_reduction=16, fusion='attention', theta=0.0,
+                 learn_theta=True, alpha=0.0, learn_alpha=True, softmax_mode='plain',
+                 alfm_logit_scale='none', acfm_channels=3, global_residual=False,
+                 identity_init=True, pad_mode='reflect', with_checkpoint=False, init_cfg=None):
         super().__init__(init_cfg)
         if num_blocks < 1:
             raise ValueError(f'num_blocks must be >= 1, got {num_blocks}')
@@ -78,7 +80,8 @@ class LFDN(BaseModule):
             build_block(block, mid_channels, norm, cca_reduction, split_ratio)
             for _ in range(num_blocks))
         if fusion == 'attention':
-            self.alfm = ALFM(mid_channels, num_blocks, theta, learn_theta, softmax_mode)
+            self.alfm = ALFM(mid_channels, num_blocks, theta, learn_theta, softmax_mode,
+                             alfm_logit_scale)
             self.acfm = ACFM(acfm_channels, alpha, learn_alpha)
         elif fusion == 'concat':
             self.alfm, self.acfm = ConcatFusion(mid_channels, num_blocks), None

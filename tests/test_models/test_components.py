@@ -95,3 +95,17 @@ def test_split_fdnb_grows_the_network_as_table_9():
              for n in range(1, 7)]
     steps = [b - a for a, b in zip(sizes, sizes[1:])]
     assert all(20_000 <= step <= 40_000 for step in steps), steps
+
+
+@pytest.mark.parametrize('scale,invariant', [('none', False), ('area', True), ('l2', True)])
+def test_alfm_logit_scale_makes_attention_independent_of_the_image_size(scale, invariant):
+    alfm = ALFM(channels=3, num_blocks=2, logit_scale=scale)
+    small = torch.rand(1, 6, 8, 8)
+    large = small.repeat_interleave(3, dim=2).repeat_interleave(3, dim=3)  # 9x the positions
+    a_small, a_large = (alfm.attention(f.flatten(2)) for f in (small, large))
+    assert torch.allclose(a_small, a_large, atol=1e-5) is invariant
+
+
+def test_alfm_rejects_an_unknown_logit_scale():
+    with pytest.raises(ValueError, match="logit_scale must be 'none', 'area' or 'l2'"):
+        ALFM(logit_scale='sqrt')
