@@ -5,4 +5,4 @@ _base_ = [
 ]
 experiment_name = 'lfdn_c50n4_1xb16-lr1e-4-1000k_gopro'
 work_dir = f'./work_dirs/{experiment_name}'
-default_hooks = dict(checkpoint=dict(save_best='GoPro/PSNR'))
+default_hooks = dict(checkpoint=dict(save_best='GoProVal/PSNR'))

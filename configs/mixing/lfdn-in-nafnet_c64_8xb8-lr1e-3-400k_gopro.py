@@ -8,3 +8,6 @@ work_dir = f'./work_dirs/{experiment_name}'
 
 model = dict(generator=dict(_delete_=True, type='LFDN'))
 train_dataloader = dict(dataset=dict(pipeline={{_base_.rgb_train_pipeline}}))
+# Validation on the two GoPro training scenes the converter holds out (data/gopro/val); the
+# GoPro test set stays in test_dataloader only.
+val_dataloader = dict(dataset=dict(data_root='./data/gopro/val'))

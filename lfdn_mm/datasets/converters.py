@@ -35,6 +35,10 @@ EXPECTED_COUNTS = {
 RAINY_PER_CLEAN = 14
 #: Rain14000 ids (sorted) used for training; the others are Test2800
 RAIN14000_TRAIN_CLEAN = 800
+#: training clean ids of Rain14000 held out for validation (2 %), evenly spread over the ids
+RAIN14000_VAL_CLEAN = 16
+#: GoPro training scenes (the last ones in name order) held out for validation
+GOPRO_VAL_SCENES = 2
 HIDE_TEST_SUBSETS = ('test-close-ups', 'test-long-shot')
 #: already paired releases (Restormer/MPRNet style and similar): (degraded, clean) folder names
 PAIRED_FOLDERS = {
@@ -329,17 +333,47 @@ def check_rainy_per_clean(groups, root):
                           'rainy versions:' + listing(wrong))
 
 
-def split_rain14000(groups, num_train_clean=RAIN14000_TRAIN_CLEAN):
-    """Split Rain14000 by clean id: the first ``num_train_clean`` ids train, the rest test.
+def split_rain14000(groups, num_train_clean=RAIN14000_TRAIN_CLEAN,
+                    num_val_clean=RAIN14000_VAL_CLEAN):
+    """Split Rain14000 by clean id: the first ``num_train_clean`` ids train, the rest test;
+    ``num_val_clean`` of the training ids, evenly spread, are held out for validation.
 
     Each rainy image is one pair named like it; its target is its clean image.
 
     Returns:
-        tuple[list[Pair], list[Pair]]: Train pairs and test (Test2800) pairs.
+        tuple[list[Pair], list[Pair], list[Pair]]: Train, validation and test (Test2800) pairs.
     """
     ids = sorted(groups)
-    return (rain14000_pairs(groups, ids[:num_train_clean]),
+    train_ids = ids[:num_train_clean]
+    if not 0 <= num_val_clean < len(train_ids):
+        raise LayoutError(f'cannot hold out {num_val_clean} of {len(train_ids)} training clean '
+                          'ids for validation')
+    step = len(train_ids) // num_val_clean if num_val_clean else 0
+    val_ids = set(train_ids[step - 1::step][:num_val_clean]) if num_val_clean else set()
+    return (rain14000_pairs(groups, [i for i in train_ids if i not in val_ids]),
+            rain14000_pairs(groups, sorted(val_ids)),
             rain14000_pairs(groups, ids[num_train_clean:]))
+
+
+def hold_out_scenes(pairs, num_val_scenes=GOPRO_VAL_SCENES):
+    """Split GoPro pairs named ``<scene>_<frame>`` into training and validation pairs: the
+    last ``num_val_scenes`` scenes in name order validate, whole, so no frame of a validation
+    scene is trained on."""
+    scenes = sorted({pair.name.rsplit('_', 1)[0] for pair in pairs})
+    if not 0 <= num_val_scenes < len(scenes):
+        raise LayoutError(f'cannot hold out {num_val_scenes} of {len(scenes)} training scenes '
+                          'for validation')
+    val_scenes = set(scenes[len(scenes) - num_val_scenes:])
+    in_val = [pair.name.rsplit('_', 1)[0] in val_scenes for pair in pairs]
+    return ([pair for pair, val in zip(pairs, in_val) if not val],
+            [pair for pair, val in zip(pairs, in_val) if val])
+
+
+def check_count(name, pairs, check_counts):
+    """Raise when a benchmark split that is divided further has not its published size."""
+    if check_counts and len(pairs) != EXPECTED_COUNTS[name]:
+        raise LayoutError(f'{name}: found {len(pairs)} pairs, expected '
+                          f'{EXPECTED_COUNTS[name]} (the full benchmark)')
 
 
 def rain14000_pairs(groups, ids):
@@ -471,23 +505,32 @@ def expected(name, check_counts):
     return EXPECTED_COUNTS[name] if check_counts else None
 
 
-def convert_gopro(root, out='data/gopro', blur_dir='blur', check_counts=True, overwrite=False):
-    """GOPRO_Large to ``<out>/{train,test}/{blur,sharp}/<scene>_<frame>.png``.
+def convert_gopro(root, out='data/gopro', blur_dir='blur', num_val_scenes=GOPRO_VAL_SCENES,
+                  check_counts=True, overwrite=False):
+    """GOPRO_Large to ``<out>/{train,val,test}/{blur,sharp}/<scene>_<frame>.png``.
 
     Args:
         root (str | Path): The ``GOPRO_Large`` folder.
         out (str | Path): Output folder (the configs read ``data/gopro``).
         blur_dir (str): ``'blur'`` or ``'blur_gamma'``.
-        check_counts (bool): Require 2,103 train and 1,111 test pairs.
+        num_val_scenes (int): Training scenes held out, whole, for validation (``val/``);
+            0: no validation split.
+        check_counts (bool): Require 2,103 train (with the validation scenes) and 1,111 test
+            pairs.
         overwrite (bool): Replace an existing output made of links.
 
     Returns:
         dict: Number of pairs per output folder.
     """
-    return write_splits([
-        Split(Path(out) / split, find_gopro_pairs(root, split, blur_dir), 'blur', 'sharp',
-              expected(f'GoPro/{split}', check_counts)) for split in ('train', 'test')
-    ], overwrite)
+    train = find_gopro_pairs(root, 'train', blur_dir)
+    check_count('GoPro/train', train, check_counts)
+    train, val = hold_out_scenes(train, num_val_scenes)
+    splits = [Split(Path(out) / 'train', train, 'blur', 'sharp')]
+    if val:
+        splits.append(Split(Path(out) / 'val', val, 'blur', 'sharp'))
+    splits.append(Split(Path(out) / 'test', find_gopro_pairs(root, 'test', blur_dir), 'blur',
+                        'sharp', expected('GoPro/test', check_counts)))
+    return write_splits(splits, overwrite)
 
 
 def convert_hide(root, out='data/HIDE', check_counts=True, overwrite=False):
@@ -505,8 +548,9 @@ def convert_kohler(root, out='data/Kohler', frame='middle', check_counts=True, o
 
 
 def convert_rain14000(root, train_out='data/Rain14000/train', test_out='data/Test2800',
-                      num_train_clean=RAIN14000_TRAIN_CLEAN, check_counts=True, overwrite=False):
-    """Rain14000 to ``<train_out>/{input,target}`` and ``<test_out>/{input,target}``.
+                      num_train_clean=RAIN14000_TRAIN_CLEAN, val_out='data/Rain14000/val',
+                      num_val_clean=RAIN14000_VAL_CLEAN, check_counts=True, overwrite=False):
+    """Rain14000 to ``<train_out>``, ``<val_out>`` and ``<test_out>``, each ``{input,target}``.
 
     Every rainy image ``<id>_<k>.jpg`` is a pair of that name whose target links to the clean
     image ``<id>.jpg``.
@@ -516,8 +560,11 @@ def convert_rain14000(root, train_out='data/Rain14000/train', test_out='data/Tes
         train_out (str | Path): Training output (the config reads ``data/Rain14000/train``).
         test_out (str | Path): Test output (the config reads ``data/Test2800``).
         num_train_clean (int): Clean ids, in increasing order, that go to training.
-        check_counts (bool): Require 14 rainy images per clean one, 11,200 train and 2,800
-            test pairs.
+        val_out (str | Path): Validation output (the config reads ``data/Rain14000/val``).
+        num_val_clean (int): Training clean ids held out for validation, all 14 renderings of
+            each; 0: no validation split.
+        check_counts (bool): Require 14 rainy images per clean one, 11,200 train (with the
+            validation ids) and 2,800 test pairs.
         overwrite (bool): Replace existing outputs made of links.
 
     Returns:
@@ -526,11 +573,13 @@ def convert_rain14000(root, train_out='data/Rain14000/train', test_out='data/Tes
     groups = find_rain14000_groups(root)
     if check_counts:
         check_rainy_per_clean(groups, Path(root))
-    train, test = split_rain14000(groups, num_train_clean)
-    return write_splits([
-        Split(train_out, train, expected_count=expected('Rain14000/train', check_counts)),
-        Split(test_out, test, expected_count=expected('Test2800', check_counts)),
-    ], overwrite)
+    train, val, test = split_rain14000(groups, num_train_clean, num_val_clean)
+    check_count('Rain14000/train', train + val, check_counts)
+    splits = [Split(train_out, train)]
+    if val:
+        splits.append(Split(val_out, val))
+    splits.append(Split(test_out, test, expected_count=expected('Test2800', check_counts)))
+    return write_splits(splits, overwrite)
 
 
 def convert_rain100(root, out, name, check_counts=True, overwrite=False):

@@ -10,7 +10,8 @@ def conv3x3(in_channels, out_channels, stride=1):
 
 
 class ResBlock(nn.Module):
-    """EDSR-style residual block [40]: conv3x3-ReLU-conv3x3 plus identity, no norm.
+    """ResNet [40] residual block without normalisation, as EDSR uses it: conv3x3-ReLU-conv3x3
+    plus identity.
 
     Args:
         channels (int): Input and output channels.

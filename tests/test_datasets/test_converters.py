@@ -102,11 +102,11 @@ def make_paired(root, img_dir='input', gt_dir='target', names=('1.png', '2.png')
 
 # every tool on a tiny copy: its arguments and the links it must make (output path to source)
 TOOL_CASES = {
-    'gopro': (make_gopro, ['--blur-dir', 'blur'], {
+    'gopro': (make_gopro, ['--blur-dir', 'blur', '--val-scenes', '1'], {
         'gopro/train/blur/GOPR0372_07_00_000001.png': 'train/GOPR0372_07_00/blur/000001.png',
-        'gopro/train/sharp/GOPR0374_11_00_000002.png': 'train/GOPR0374_11_00/sharp/000002.png',
+        'gopro/val/sharp/GOPR0374_11_00_000002.png': 'train/GOPR0374_11_00/sharp/000002.png',
         'gopro/test/blur/GOPR0384_11_00_000002.png': 'test/GOPR0384_11_00/blur/000002.png',
-    }, {'gopro/train': 4, 'gopro/test': 2}),
+    }, {'gopro/train': 2, 'gopro/val': 2, 'gopro/test': 2}),
     'hide': (make_hide, [], {
         'HIDE/input/1fromGOPR0950.png': 'test/test-close-ups/1fromGOPR0950.png',
         'HIDE/target/3fromGOPR1096.MP4.png': 'GT/3fromGOPR1096.MP4.png',
@@ -116,12 +116,14 @@ TOOL_CASES = {
         'Kohler/target/Blurry1_1.png': 'Image1/Kernel1/GroundTruth1_1_2.png',
         'Kohler/target/Blurry1_2.png': 'Image1/Kernel2/GroundTruth1_2_1.png',
     }, {'Kohler': 2}),
-    'rain14000': (make_rain14000, ['--num-train-clean', '3'], {
-        'Rain14000/train/input/3_2.jpg': 'training/rainy_image/3_2.jpg',
-        'Rain14000/train/target/3_2.jpg': 'training/ground_truth/3.jpg',
+    'rain14000': (make_rain14000, ['--num-train-clean', '3', '--num-val-clean', '1'], {
+        'Rain14000/train/input/1_2.jpg': 'training/rainy_image/1_2.jpg',
+        'Rain14000/train/target/2_2.jpg': 'training/ground_truth/2.jpg',
+        'Rain14000/val/input/3_2.jpg': 'training/rainy_image/3_2.jpg',
+        'Rain14000/val/target/3_1.jpg': 'training/ground_truth/3.jpg',
         'Test2800/input/4_1.jpg': 'testing/rainy_image/4_1.jpg',
         'Test2800/target/5_2.jpg': 'testing/ground_truth/5.jpg',
-    }, {'Rain14000/train': 6, 'Test2800': 4}),
+    }, {'Rain14000/train': 4, 'Rain14000/val': 2, 'Test2800': 4}),
     'rain100h': (make_rain100_prenet, [], {
         'Rain100H/input/1.png': 'rainy/rain-001.png',
         'Rain100H/target/2.png': 'norain-002.png',
@@ -139,7 +141,7 @@ TOOL_CASES = {
 def output_arguments(tool, data):
     if tool == 'rain14000':
         return ['--train-out', str(data / 'Rain14000' / 'train'),
-                '--test-out', str(data / 'Test2800')]
+                '--val-out', str(data / 'Rain14000' / 'val'), '--test-out', str(data / 'Test2800')]
     folder = {'gopro': 'gopro', 'hide': 'HIDE', 'kohler': 'Kohler', 'rain100h': 'Rain100H',
               'rain100l': 'Rain100L', 'test100': 'Test100'}[tool]
     return ['--out', str(data / folder)]
@@ -181,14 +183,15 @@ def test_rain14000_needs_fourteen_rainy_images_per_clean_one(tmp_path):
 
 def test_gopro_blur_gamma_and_paired_release(tmp_path):
     src = make_gopro(tmp_path / 'src')
-    convert_gopro(src, tmp_path / 'gamma', blur_dir='blur_gamma', check_counts=False)
+    convert_gopro(src, tmp_path / 'gamma', blur_dir='blur_gamma', num_val_scenes=1,
+                  check_counts=False)
     assert links(tmp_path / 'gamma' / 'test' / 'blur')['GOPR0384_11_00_000001.png'] == str(
         (src / 'test' / 'GOPR0384_11_00' / 'blur_gamma' / '000001.png').resolve())
 
     paired = tmp_path / 'paired'
     for split in ('train', 'test'):
         make_paired(paired / split, names=('GOPR0372_07_00-000047.png', ))
-    counts = convert_gopro(paired, tmp_path / 'out', check_counts=False)
+    counts = convert_gopro(paired, tmp_path / 'out', num_val_scenes=0, check_counts=False)
     assert counts == {str(tmp_path / 'out' / 'train'): 1, str(tmp_path / 'out' / 'test'): 1}
 
 
@@ -307,7 +310,45 @@ def test_default_outputs_are_the_config_data_roots():
     defaults = [load_tool(tool).parse_args(['src']) for tool in TOOL_CASES]
     outputs = {args.out for args in defaults if 'out' in args}
     outputs.discard('data/gopro')
-    outputs |= {'data/gopro/train', 'data/gopro/test'}
+    outputs |= {'data/gopro/train', 'data/gopro/val', 'data/gopro/test'}
     outputs |= {out for args in defaults if 'train_out' in args
-                for out in (args.train_out, args.test_out)}
+                for out in (args.train_out, args.val_out, args.test_out)}
     assert roots == outputs
+
+
+def test_validation_splits_hold_out_whole_scenes_and_clean_ids(tmp_path):
+    counts = convert_gopro(make_gopro(tmp_path / 'gopro'), tmp_path / 'g', num_val_scenes=1,
+                           check_counts=False)
+    assert counts[str(tmp_path / 'g' / 'val')] == 2
+    train_names = {p.name for p in (tmp_path / 'g' / 'train' / 'blur').iterdir()}
+    val_names = {p.name for p in (tmp_path / 'g' / 'val' / 'blur').iterdir()}
+    assert {n.rsplit('_', 1)[0] for n in val_names} == {'GOPR0374_11_00'}
+    assert not {n.rsplit('_', 1)[0] for n in train_names} & {'GOPR0374_11_00'}
+    with pytest.raises(LayoutError, match='cannot hold out 2 of 2 training scenes'):
+        convert_gopro(make_gopro(tmp_path / 'gopro2'), tmp_path / 'g2', num_val_scenes=2,
+                      check_counts=False)
+    src = make_rain14000(tmp_path / 'rain')
+    convert_rain14000(src, tmp_path / 'r' / 'train', tmp_path / 'r' / 'test', num_train_clean=3,
+                      val_out=tmp_path / 'r' / 'val', num_val_clean=1, check_counts=False)
+    val_ids = {p.name.split('_')[0] for p in (tmp_path / 'r' / 'val' / 'input').iterdir()}
+    train_ids = {p.name.split('_')[0] for p in (tmp_path / 'r' / 'train' / 'input').iterdir()}
+    assert val_ids == {'3'} and train_ids == {'1', '2'}
+
+
+def test_gopro_train_count_is_checked_before_the_split(tmp_path):
+    with pytest.raises(LayoutError, match='GoPro/train: found 4 pairs, expected 2103'):
+        convert_gopro(make_gopro(tmp_path / 'src'), tmp_path / 'out')
+    assert not (tmp_path / 'out').exists()
+
+
+def test_no_config_validates_or_selects_checkpoints_on_a_test_set():
+    test_roots = {'data/gopro/test', 'data/HIDE', 'data/Kohler', 'data/Test2800',
+                  'data/Rain100H', 'data/Rain100L', 'data/Test100'}
+    for path in sorted((ROOT / 'configs').rglob('*.py')):
+        if '_base_' in path.parts:
+            continue
+        cfg = Config.fromfile(str(path))
+        loaders = cfg.get('val_dataloader') or []
+        loaders = loaders if isinstance(loaders, list) else [loaders]
+        roots = {loader.dataset.data_root.removeprefix('./') for loader in loaders}
+        assert not roots & test_roots, (path.name, roots)
