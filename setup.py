@@ -32,6 +32,7 @@ setup(
     long_description=(ROOT / 'README.md').read_text(),
     long_description_content_type='text/markdown',
     license='Apache-2.0',
+    license_files=['LICENSE'],
     python_requires='>=3.10,<3.13',
     packages=find_packages(include=['lfdn_mm', 'lfdn_mm.*']),
     # the shipped starter weights (lfdn-restore --model ...)
