@@ -27,7 +27,7 @@ def load_generator(config=None, checkpoint=None, preset=None, seed=0):
     if preset is not None:
         torch.manual_seed(seed)
         return build_lfdn_preset(preset).eval()
-    return init_restorer(config, checkpoint, device='cpu').generator.eval()
+    return init_restorer(config, checkpoint, device='cpu', fast=False).generator.eval()
 
 
 def export_onnx(generator, path, opset=17, example_size=EXPORT_SIZE):

@@ -42,6 +42,9 @@ def parse_args(argv=None):
     parser.add_argument('--ensemble', action=argparse.BooleanOptionalAction, default=None,
                         help='x8 self-ensemble: average the flips and transposes '
                         '(default: test_cfg.ensemble)')
+    parser.add_argument('--precision', choices=('fp32', 'bf16', 'fp16'), default='fp32',
+                        help='bf16 on CUDA or on a CPU with native bf16 (AVX512-BF16/AMX), '
+                        'fp16 on CUDA; refused where it would be slow (default: fp32)')
     parser.add_argument('--no-progress', action='store_true', help='hide the progress bar')
     args = parser.parse_args(argv)
     if args.list_models:
@@ -68,7 +71,8 @@ def main(argv=None):
         inputs, skipped = collect_inputs(args.inputs)
         plan = plan_outputs(inputs, args.out_dir)
         device = args.device or default_device()
-        model = init_restorer(args.config, args.checkpoint, device, model=args.model)
+        model = init_restorer(args.config, args.checkpoint, device, model=args.model,
+                              precision=args.precision)
         options = inference_options(model, args.tile, args.tile_overlap, args.ensemble)
     except (FileNotFoundError, ValueError, CheckpointError) as error:
         print(f'lfdn-restore: error: {error}', file=sys.stderr)
