@@ -39,7 +39,8 @@ def test_two_process_cpu_run_through_dist_train(tmp_path, tiny_demo):
     assert 'Distributed launcher: pytorch' in log or 'launcher: pytorch' in log
 
 
-def test_slurm_launcher_on_cpu_with_a_stand_in_srun(tmp_path, tiny_demo):
+@pytest.mark.parametrize('gpus_per_node,gres', [('1', True), ('0', False)])
+def test_slurm_launcher_on_cpu_with_a_stand_in_srun(tmp_path, tiny_demo, gpus_per_node, gres):
     bin_dir = tmp_path / 'bin'
     bin_dir.mkdir()
     (bin_dir / 'srun').write_text(
@@ -52,16 +53,18 @@ def test_slurm_launcher_on_cpu_with_a_stand_in_srun(tmp_path, tiny_demo):
     work_dir = tmp_path / 'work'
     config = write_tiny_config(tmp_path / 'c.py', tiny_demo, max_iters=1)
     env = launcher_env(PATH=f'{bin_dir}:{os.environ["PATH"]}', SRUN_LOG=str(tmp_path / 'srun'),
-                       GPUS='1', GPUS_PER_NODE='1', MASTER_PORT=free_port())
+                       GPUS='1', GPUS_PER_NODE=gpus_per_node, TASKS_PER_NODE='1',
+                       MASTER_PORT=free_port())
     result = subprocess.run(
         ['bash', str(ROOT / 'tools' / 'slurm_train.sh'), 'gpu-part', 'lfdn-job', str(config),
          '--work-dir', str(work_dir)],
         capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     srun_line = (tmp_path / 'srun').read_text()
-    for flag in ('-p gpu-part', '--job-name=lfdn-job', '--ntasks=1', '--gres=gpu:1',
+    for flag in ('-p gpu-part', '--job-name=lfdn-job', '--ntasks=1', '--ntasks-per-node=1',
                  '--launcher slurm'):
         assert flag in srun_line
+    assert ('--gres=gpu:1' in srun_line) is gres and ('--gres' in srun_line) is gres
     assert (work_dir / 'iter_1.pth').exists()
 
 
