@@ -4,9 +4,16 @@ Importing this package (directly or through ``custom_imports`` in a config) regi
 the LFDN models in MMagic's registries and lets mmengine checkpoints load under torch's
 ``weights_only=True``.
 """
-from . import datasets, engine, models
-from .utils import allow_mmengine_checkpoints
-from .version import __version__
+import torch
+from mmengine.utils import digit_version
+
+if digit_version(torch.__version__) < digit_version('2.5.0'):
+    raise ImportError(f'lfdn_mm needs torch >= 2.5 (weights-only checkpoint loading with '
+                      f'torch.serialization.add_safe_globals); this is torch {torch.__version__}')
+
+from . import datasets, engine, models  # noqa: E402
+from .utils import allow_mmengine_checkpoints  # noqa: E402
+from .version import __version__  # noqa: E402
 
 allow_mmengine_checkpoints()
 

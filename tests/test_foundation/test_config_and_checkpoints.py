@@ -137,3 +137,13 @@ def test_a_pickle_that_would_run_code_is_still_refused(tmp_path):
     with pytest.raises(pickle.UnpicklingError):
         load_checkpoint(ToyRegressor(), str(path), map_location='cpu')
     assert not marker.exists()
+
+
+def test_import_on_a_too_old_torch_says_what_is_needed():
+    import subprocess
+    import sys
+    code = ("import torch; torch.__version__ = '2.3.1'\n"
+            "import lfdn_mm")
+    result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    assert result.returncode != 0
+    assert 'lfdn_mm needs torch >= 2.5' in result.stderr and 'torch 2.3.1' in result.stderr
