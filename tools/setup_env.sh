@@ -31,8 +31,17 @@ section() {  # print the requirement lines of one "# [name]" section of requirem
     awk -v want="[$1]" '/^# \[/ {cur=$2; next} cur==want && NF && $1 !~ /^#/' "$REQS"
 }
 
-fingerprint() {
-    cat "$REQS" "$ROOT/setup.py" "$ROOT/tools/setup_env.sh" | sha256sum | cut -d' ' -f1
+fingerprint() {  # FORCE_CUDA is part of it: asking for CUDA ops later redoes the mmcv step
+    { cat "$REQS" "$ROOT/setup.py" "$ROOT/tools/setup_env.sh"; echo "FORCE_CUDA=${FORCE_CUDA:-0}"; } |
+        sha256sum | cut -d' ' -f1
+}
+
+mmcv_ops_ready() {  # mmcv with compiled ops, and with CUDA ops when FORCE_CUDA=1
+    "$VENV/bin/python" - <<'EOF' 2>/dev/null
+import os, sys
+from mmcv.ops import get_compiling_cuda_version
+sys.exit(os.environ.get('FORCE_CUDA') == '1' and get_compiling_cuda_version() == 'not available')
+EOF
 }
 
 check_imports() {
@@ -68,9 +77,13 @@ step 3 "installing torch and torchvision (a few GB on the first run, then pip's 
 "${PIP[@]}" -q torch torchvision
 
 step 4 "installing mmcv 2.1.0 with its compiled ops"
-if "$VENV/bin/python" -c 'import mmcv, mmcv.ops' 2>/dev/null; then
+if mmcv_ops_ready; then
     echo "mmcv with ops already installed"
 else
+    if [[ ${FORCE_CUDA:-0} == 1 ]] && "$VENV/bin/python" -c 'import mmcv' 2>/dev/null; then
+        echo "FORCE_CUDA=1: the installed mmcv has no CUDA ops; rebuilding it"
+        "$VENV/bin/python" -m pip uninstall -y -q mmcv
+    fi
     echo "The first build compiles mmcv's C++ ops: about 16 minutes on 2 cores."
     echo "pip keeps the built wheel in its cache, so later set-ups take seconds."
     cache=()

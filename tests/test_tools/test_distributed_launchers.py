@@ -38,6 +38,16 @@ def test_two_process_cpu_run_through_dist_train(tmp_path, tiny_demo):
     assert log.count('Iter(train) [2/2]') == 1, 'training logs should come from rank 0 only'
     assert 'Distributed launcher: pytorch' in log or 'launcher: pytorch' in log
 
+    save_dir = tmp_path / 'restored'
+    result = subprocess.run(
+        ['bash', str(ROOT / 'tools' / 'dist_test.sh'), str(config), str(work_dir / 'iter_2.pth'),
+         '2', '--save-dir', str(save_dir)],
+        capture_output=True, text=True, cwd=ROOT, env=launcher_env(PORT=free_port()),
+        timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    saved = sorted(p.name for p in save_dir.rglob('*.png'))
+    assert saved == sorted(p.name for p in (tiny_demo / 'val' / 'input').iterdir())
+
 
 @pytest.mark.parametrize('gpus_per_node,gres', [('1', True), ('0', False)])
 def test_slurm_launcher_on_cpu_with_a_stand_in_srun(tmp_path, tiny_demo, gpus_per_node, gres):

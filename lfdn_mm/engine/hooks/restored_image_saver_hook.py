@@ -2,7 +2,6 @@
 from pathlib import Path
 
 from mmagic.registry import HOOKS
-from mmengine.dist import master_only
 from mmengine.hooks import Hook
 
 from ...utils import tensor_to_image, write_image
@@ -13,7 +12,8 @@ class RestoredImageSaverHook(Hook):
     """Write ``pred_img`` of each test sample to ``save_dir/<dataset>/<input name>.png``.
 
     MMagic's ``BasicVisualizationHook`` saves concatenated panels with step suffixes; this
-    hook writes only the restored image, named as its input, atomically, in 8 bits.
+    hook writes only the restored image, named as its input, atomically, in 8 bits. Every
+    process of a distributed test writes the images of its own share of the test set.
 
     Args:
         save_dir (str): Output folder.
@@ -31,7 +31,6 @@ class RestoredImageSaverHook(Hook):
         metainfo = getattr(getattr(dataloader, 'dataset', None), 'metainfo', None) or {}
         return str(metainfo.get('dataset_type', ''))
 
-    @master_only
     def after_test_iter(self, runner, batch_idx, data_batch=None, outputs=None):
         dataset = self.dataset_name(runner)
         for sample in outputs or []:
