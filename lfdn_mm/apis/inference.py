@@ -28,6 +28,7 @@ from PIL import Image
 
 from ..engine.optimizers import cpu_has_native_bf16
 from ..models.lfdn_editor import options_from_test_cfg
+from ..models.local_statistics import tlc_window, use_local_statistics
 from ..models.memory_format import to_channels_last
 from ..models.tiling import check_tile_settings, restore_tensor
 from ..pretrained import pretrained_checkpoint, pretrained_config
@@ -102,7 +103,7 @@ def prepare_for_inference(restorer, device):
 
 
 def init_restorer(config=None, checkpoint=None, device=None, model=None, precision='fp32',
-                  fast=True):
+                  fast=True, local_statistics=None):
     """Build the model of ``config``, load ``checkpoint`` and put it in eval mode.
 
     Args:
@@ -117,6 +118,9 @@ def init_restorer(config=None, checkpoint=None, device=None, model=None, precisi
             ``'fp16'`` (CUDA) run the generator under autocast, its attention in fp32.
         fast (bool): Convert to the fastest exact path for the device
             (:func:`prepare_for_inference`); False keeps plain contiguous fp32.
+        local_statistics (int, optional): The training crop (pixels) of the checkpoint: the
+            generator's instance norms and CCA layers then use windows of 1.5x that crop
+            (TLC, :mod:`lfdn_mm.models.local_statistics`) instead of whole-image statistics.
 
     Returns:
         BaseModel: The model, with the config as ``model.cfg`` (as ``mmagic.apis.init_model``).
@@ -140,6 +144,12 @@ def init_restorer(config=None, checkpoint=None, device=None, model=None, precisi
         load_weights(restorer, checkpoint)
     restorer = restorer.to(device).eval()
     restorer.inference_precision = precision
+    if local_statistics is not None:
+        if isinstance(local_statistics, bool) or not isinstance(local_statistics, int) or \
+                local_statistics < 8:
+            raise ValueError(f'local_statistics must be the training crop in pixels (>= 8), '
+                             f'got {local_statistics!r}')
+        use_local_statistics(restorer.generator, tlc_window(local_statistics))
     return prepare_for_inference(restorer, device) if fast else restorer
 
 

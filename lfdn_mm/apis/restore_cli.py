@@ -45,6 +45,9 @@ def parse_args(argv=None):
     parser.add_argument('--precision', choices=('fp32', 'bf16', 'fp16'), default='fp32',
                         help='bf16 on CUDA or on a CPU with native bf16 (AVX512-BF16/AMX), '
                         'fp16 on CUDA; refused where it would be slow (default: fp32)')
+    parser.add_argument('--local-stats', type=int, metavar='CROP',
+                        help='training crop of the checkpoint in pixels: instance norms and '
+                        'CCA use windows of 1.5x CROP instead of the whole image (TLC)')
     parser.add_argument('--no-progress', action='store_true', help='hide the progress bar')
     args = parser.parse_args(argv)
     if args.list_models:
@@ -72,7 +75,7 @@ def main(argv=None):
         plan = plan_outputs(inputs, args.out_dir)
         device = args.device or default_device()
         model = init_restorer(args.config, args.checkpoint, device, model=args.model,
-                              precision=args.precision)
+                              precision=args.precision, local_statistics=args.local_stats)
         options = inference_options(model, args.tile, args.tile_overlap, args.ensemble)
     except (FileNotFoundError, ValueError, CheckpointError) as error:
         print(f'lfdn-restore: error: {error}', file=sys.stderr)

@@ -3,6 +3,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .local_statistics import local_mean_std
+
 
 def conv3x3(in_channels, out_channels, stride=1):
     """A 3x3 convolution that keeps the spatial size (or halves it at stride 2)."""
@@ -60,13 +62,15 @@ class CCALayer(nn.Module):
     """Contrast-aware channel attention of IMDN, used at the end of each FDNB (Sec. 3.3.1).
 
     The per-channel statistic is the spatial standard deviation plus the mean, computed in
-    two passes (mean, then mean squared deviation): as accurate as ``torch.std_mean`` over
-    two dimensions and about 4x faster on the CPU (a 50x180x320 map: 1.7 ms against 8 ms).
+    two passes (mean, then mean squared deviation). With ``window`` set (test time, see
+    :mod:`.local_statistics`) they are taken over a sliding window around each position.
 
     Args:
         channels (int): Input and output channels.
         reduction (int): Channel reduction of the squeeze step.
     """
+
+    window = None
 
     def __init__(self, channels, reduction=16):
         super().__init__()
@@ -76,6 +80,9 @@ class CCALayer(nn.Module):
             nn.Conv2d(hidden, channels, 1), nn.Sigmoid())
 
     def forward(self, x):
+        if self.window is not None:
+            mean, std = local_mean_std(x, self.window)
+            return x * self.excite(std + mean)
         mean = x.mean(dim=(2, 3), keepdim=True)
         std = (x - mean).square().mean(dim=(2, 3), keepdim=True).sqrt()
         return x * self.excite(std + mean)
@@ -102,10 +109,19 @@ class InstanceNorm2d(nn.InstanceNorm2d):
     ``instance_norm`` becomes a (1, B*C, H, W) batch norm, about 5x slower on the CPU than
     ``group_norm`` with one group per channel. channels_last inputs are normalised through
     :func:`normalise_contiguous`. With ``track_running_stats=True`` the stock implementation
-    is used.
+    is used. With ``window`` set (test time, see :mod:`.local_statistics`) each position is
+    normalised with the statistics of the window around it.
     """
 
+    window = None
+
     def forward(self, x):
+        if self.window is not None and x.dim() == 4:
+            mean, std = local_mean_std(x, self.window, self.eps)
+            out = (x - mean) / std
+            if self.affine:
+                out = out * self.weight.view(1, -1, 1, 1) + self.bias.view(1, -1, 1, 1)
+            return out
         if self.track_running_stats or x.dim() != 4:
             return super().forward(x)
         return normalise_contiguous(

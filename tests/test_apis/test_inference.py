@@ -217,3 +217,12 @@ def test_reduced_precision_follows_the_hardware(tiny, monkeypatch, native):
     restored = restore_image(bf16, image)
     assert restored.dtype == np.uint8 and restored.shape == image.shape
     assert np.abs(restored.astype(int) - restore_image(fp32, image).astype(int)).mean() < 2
+
+
+def test_local_statistics_are_set_from_the_training_crop(tiny):
+    from lfdn_mm.models.blocks import CCALayer
+    config, checkpoint, _ = tiny
+    restorer = init_restorer(str(config), str(checkpoint), device='cpu', local_statistics=96)
+    assert {m.window for m in restorer.modules() if isinstance(m, CCALayer)} == {37}
+    with pytest.raises(ValueError, match='training crop in pixels'):
+        init_restorer(str(config), str(checkpoint), device='cpu', local_statistics=2)
