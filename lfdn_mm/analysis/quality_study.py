@@ -18,10 +18,11 @@ from torch import nn
 
 from ..apis.launch import build_runner, test_metrics
 from ..datasets import make_demo_set
+from ..utils.project_files import project_root
 from .measure import count_macs, count_parameters
 from .model_zoo import get_spec
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = project_root()
 DEMO_DERAIN_CONFIG = ROOT / 'configs/lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-600i_paired-derain.py'
 DEFAULT_STUDY_MODELS = ('lfdn', 'lfdn-wo_mshf', 'lfdn-rfdb', 'lfdn-cnn', 'lfdn-wo_fusion',
                         'lfdn-wo_all', 'nafnet-w16')

@@ -20,8 +20,9 @@ from mmengine.registry import init_default_scope
 
 from ..datasets import write_demo_photos
 from ..utils import read_rgb, tensor_to_image, write_image
+from ..utils.project_files import project_root
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = project_root()
 DEMO_CONFIGS = {
     'derain': ROOT / 'configs/lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-600i_demo-derain.py',
     'deblur': ROOT / 'configs/lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-600i_demo-deblur.py',
@@ -36,7 +37,7 @@ def run_tool(script, *args):
     """Run ``tools/<script>`` in a subprocess exactly as a user would; stop if it fails."""
     command = [sys.executable, str(ROOT / 'tools' / script), *map(str, args)]
     print('$', ' '.join(command), flush=True)
-    subprocess.run(command, check=True, cwd=ROOT)
+    subprocess.run(command, check=True)
 
 
 def score(pairs, convert_to):
@@ -87,10 +88,11 @@ def run_demo(task='derain', work_dir=None, max_iters=None, data_root=None, real_
 
     Args:
         task (str): ``'derain'`` or ``'deblur'``.
-        work_dir (str | Path): Output folder (default ``work_dirs/demo_<task>``).
+        work_dir (str | Path): Output folder (default ``work_dirs/demo_<task>`` in the current
+            folder).
         max_iters (int, optional): Training iterations (default: the config's 600).
         data_root (str | Path, optional): Folder of clean photographs (default: the
-            scikit-image photographs written to ``data/demo_photos``).
+            scikit-image photographs written to ``data/demo_photos`` in the current folder).
         real_test (str | Path, optional): A real ``<dir>/{input,target}`` test set to restore
             and score as well.
         extra_options (list[str]): More ``--cfg-options`` for train and test.
@@ -99,8 +101,8 @@ def run_demo(task='derain', work_dir=None, max_iters=None, data_root=None, real_
         dict: ``{'val': {...}, 'real': {...}}`` (``real`` only with a real test set), each
         with ``input`` and ``restored`` PSNR/SSIM and the number of ``pairs``.
     """
-    data_root = Path(data_root or ROOT / 'data' / 'demo_photos')
-    work_dir = Path(work_dir or ROOT / 'work_dirs' / f'demo_{task}')
+    data_root = Path(data_root or 'data/demo_photos').resolve()
+    work_dir = Path(work_dir or f'work_dirs/demo_{task}').resolve()
     if not data_root.is_dir():
         print(f'wrote {write_demo_photos(data_root)} clean photographs to {data_root}')
     options = [f'{loader}.dataset.data_root={data_root}'

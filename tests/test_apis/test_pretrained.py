@@ -75,6 +75,11 @@ def test_wheel_contains_the_weights(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     for name in SHIPPED:
         assert f"lfdn_mm/checkpoints/{pretrained.PRETRAINED[name]['file']}" in names
+    # configs and tools for mim and for an installed package (lfdn_mm.utils.project_files)
+    for path in ('model-index.yml', 'configs/lfdn/metafile.yml', 'tools/train.py',
+                 'configs/lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-600i_demo-derain.py',
+                 'configs/_base_/lfdn_runtime.py'):
+        assert f'lfdn_mm/.mim/{path}' in names, path
 
 
 def test_derain_model_gains_on_real_rain100l(rain100l, tmp_path):

@@ -147,3 +147,18 @@ def test_import_on_a_too_old_torch_says_what_is_needed():
     result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
     assert result.returncode != 0
     assert 'lfdn_mm needs torch >= 2.5' in result.stderr and 'torch 2.3.1' in result.stderr
+
+
+def test_configs_and_tools_are_found_in_a_checkout_or_an_installed_package(tmp_path,
+                                                                            monkeypatch):
+    from lfdn_mm.utils import project_files
+    from conftest import ROOT
+    assert project_files.project_root() == ROOT
+    installed = tmp_path / 'site-packages' / 'lfdn_mm'
+    for folder in ('.mim/configs/lfdn', '.mim/tools'):
+        (installed / folder).mkdir(parents=True)
+    monkeypatch.setattr(project_files, 'PACKAGE_DIR', installed)
+    assert project_files.project_root() == installed / '.mim'
+    monkeypatch.setattr(project_files, 'PACKAGE_DIR', tmp_path / 'empty' / 'lfdn_mm')
+    with pytest.raises(FileNotFoundError, match='reinstall lfdn-mm'):
+        project_files.project_root()
