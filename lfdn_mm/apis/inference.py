@@ -145,10 +145,6 @@ def init_restorer(config=None, checkpoint=None, device=None, model=None, precisi
     restorer = restorer.to(device).eval()
     restorer.inference_precision = precision
     if local_statistics is not None:
-        if isinstance(local_statistics, bool) or not isinstance(local_statistics, int) or \
-                local_statistics < 8:
-            raise ValueError(f'local_statistics must be the training crop in pixels (>= 8), '
-                             f'got {local_statistics!r}')
         use_local_statistics(restorer.generator, tlc_window(local_statistics))
     return prepare_for_inference(restorer, device) if fast else restorer
 

@@ -40,8 +40,9 @@ def local_mean_std(x, window, eps=0.0):
     The channel means over the whole map are subtracted first, so large offsets do not
     cancel out precision in ``E[d^2] - E[d]^2``.
     """
-    shift = x.float().mean(dim=(2, 3), keepdim=True)
-    deviation = x.float() - shift
+    x32 = x.float()
+    shift = x32.mean(dim=(2, 3), keepdim=True)
+    deviation = x32 - shift
     mean = box_mean(deviation, window)
     variance = (box_mean(deviation.square(), window) - mean.square()).clamp(min=0)
     return ((mean + shift).to(x.dtype), (variance + eps).sqrt().to(x.dtype))
@@ -74,4 +75,7 @@ def use_local_statistics(network, window):
 def tlc_window(train_crop, scale=4, factor=1.5):
     """TLC's window for a network trained on ``train_crop`` px crops: ``factor`` times the
     crop, at the ``1/scale`` resolution of the statistics, made odd."""
+    if isinstance(train_crop, bool) or not isinstance(train_crop, int) or train_crop < 8:
+        raise ValueError(f'local_statistics must be the training crop in pixels (>= 8), '
+                         f'got {train_crop!r}')
     return int(round(factor * train_crop / scale)) // 2 * 2 + 1

@@ -14,6 +14,8 @@ from fractions import Fraction
 import torch
 from torch import nn
 
+from .tiling import round_up
+
 
 def supports_tile_invariance(network):
     """Whether ``network`` exposes the local/global/local stages this module tiles."""
@@ -89,8 +91,7 @@ def stage_halos(network):
                      .shape[-1], probe.stride)
     encoder_halo = influence_radius(probe.encode, in_channels, scale)
     decoder_halo = influence_radius(probe.decode, mid_channels, 1 / scale)
-    stride = network.stride
-    halos = (math.ceil(encoder_halo / stride) * stride, decoder_halo, scale)
+    halos = (round_up(encoder_halo, network.stride), decoder_halo, scale)
     network._tile_invariant_halos = halos
     return halos
 
@@ -126,11 +127,10 @@ def tile_invariant_forward(network, x, tile_size, tile_overlap=0):
         tile_overlap (int): Least halo; the receptive fields set the halos actually used.
     """
     encoder_halo, decoder_halo, scale = stage_halos(network)
-    stride = network.stride
-    tile = math.ceil(tile_size / stride) * stride
-    encoder_halo = max(encoder_halo, math.ceil(tile_overlap / stride) * stride)
+    tile = round_up(tile_size, network.stride)
+    encoder_halo = max(encoder_halo, round_up(tile_overlap, network.stride))
     height, width = x.shape[-2:]
-    features = tiled_stage(network.encode, network.pad(x), tile, encoder_halo)
-    fused = network.fuse(features)
+    # no name keeps the encoder features: fuse() frees them after its first block
+    fused = network.fuse(tiled_stage(network.encode, network.pad(x), tile, encoder_halo))
     out = tiled_stage(network.decode, fused, int(tile * scale), decoder_halo)[..., :height, :width]
     return x + out if getattr(network, 'global_residual', False) else out

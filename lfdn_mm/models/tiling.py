@@ -9,8 +9,6 @@ from functools import partial
 
 import torch
 
-from .tile_invariance import supports_tile_invariance, tile_invariant_forward
-
 NUM_ENSEMBLE_TRANSFORMS = 8
 DEFAULT_TILE_OVERLAP = 32
 
@@ -161,14 +159,15 @@ def restore_tensor(network, x, tile_size=None, tile_overlap=DEFAULT_TILE_OVERLAP
         tile_mode (str): ``'exact'``: tile-invariant where the network allows it, else
             blended; ``'blended'``: always blended tiles.
     """
+    from .tile_invariance import supports_tile_invariance, tile_invariant_forward
+    if tile_size is not None:
+        check_tile_settings(tile_size, tile_overlap, tile_mode)
     if tile_size is None:
         forward = network
     elif tile_mode == 'exact' and supports_tile_invariance(network):
-        check_tile_settings(tile_size, tile_overlap, tile_mode)
         forward = partial(tile_invariant_forward, network, tile_size=tile_size,
                           tile_overlap=tile_overlap)
     else:
-        check_tile_settings(tile_size, tile_overlap, tile_mode)
         stride = stride or getattr(network, 'stride', 1)
         pad = pad or getattr(network, 'pad', None)
         forward = partial(tiled_forward, network, tile_size=tile_size,
