@@ -78,6 +78,8 @@ def nafnet_spec(width):
 
 MODEL_SPECS = {spec.name: spec for spec in [
     lfdn_spec('paper', 'LFDN, paper preset (N=4 FDNBs, C=50)'),
+    lfdn_spec('fdnb_split', 'LFDN with the channel-split FDNB (Sec. 3.3.1 read literally)'),
+    lfdn_spec('alfm_l2', 'LFDN with L2-normalised ALFM logits (size-independent Eq. 9)'),
     lfdn_spec('wo_mshf', 'LFDN Table 6: strided encoder instead of MSHF'),
     lfdn_spec('rfdb', 'LFDN Table 6: RFDB (no norm) instead of FDNB'),
     lfdn_spec('cnn', 'LFDN Table 6: plain conv blocks instead of FDNB'),

@@ -8,6 +8,8 @@ PRESETS = {
     'paper': {},
     # Sec. 3.3.1 read with channel segmentation before each step (about 0.03 M per block)
     'fdnb_split': dict(block='fdnb_split'),
+    # Eq. 9 with L2-normalised rows of F: attention logits independent of the image size
+    'alfm_l2': dict(alfm_logit_scale='l2'),
     # Table 6
     'wo_mshf': dict(encoder='strided'),
     'rfdb': dict(block='rfdb'),
