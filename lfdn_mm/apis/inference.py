@@ -102,8 +102,23 @@ def prepare_for_inference(restorer, device):
     return restorer
 
 
+def check_backend(backend, device, precision, local_statistics):
+    from .onnx_backend import BACKENDS
+    if backend not in BACKENDS:
+        raise ValueError(f'backend must be one of {", ".join(BACKENDS)}, got {backend!r}')
+    if backend == 'pytorch':
+        return
+    if str(device).startswith('cuda'):
+        raise ValueError("backend 'onnxruntime' runs on the CPU; use device 'cpu' or the "
+                         "'pytorch' backend on the GPU")
+    if precision != 'fp32':
+        raise ValueError(f"backend 'onnxruntime' runs in fp32 only, not {precision}")
+    if local_statistics is not None:
+        raise ValueError("local statistics (TLC) need the 'pytorch' backend")
+
+
 def init_restorer(config=None, checkpoint=None, device=None, model=None, precision='fp32',
-                  fast=True, local_statistics=None):
+                  fast=True, local_statistics=None, backend='pytorch'):
     """Build the model of ``config``, load ``checkpoint`` and put it in eval mode.
 
     Args:
@@ -121,6 +136,9 @@ def init_restorer(config=None, checkpoint=None, device=None, model=None, precisi
         local_statistics (int, optional): The training crop (pixels) of the checkpoint: the
             generator's instance norms and CCA layers then use windows of 1.5x that crop
             (TLC, :mod:`lfdn_mm.models.local_statistics`) instead of whole-image statistics.
+        backend (str): ``'pytorch'``, or ``'onnxruntime'`` (CPU, fp32): the generator is
+            exported to ONNX once, cached by the checkpoint's hash, and run by onnxruntime
+            (:mod:`lfdn_mm.apis.onnx_backend`).
 
     Returns:
         BaseModel: The model, with the config as ``model.cfg`` (as ``mmagic.apis.init_model``).
@@ -135,6 +153,7 @@ def init_restorer(config=None, checkpoint=None, device=None, model=None, precisi
     if str(device).startswith('cuda') and not torch.cuda.is_available():
         raise ValueError(f'device {device!r} requested but CUDA is not available here')
     check_precision(precision, device)
+    check_backend(backend, device, precision, local_statistics)
     if isinstance(config, (str, Path)):
         if not Path(config).is_file():
             raise FileNotFoundError(f'config {config} does not exist')
@@ -146,6 +165,9 @@ def init_restorer(config=None, checkpoint=None, device=None, model=None, precisi
     restorer.inference_precision = precision
     if local_statistics is not None:
         use_local_statistics(restorer.generator, tlc_window(local_statistics))
+    if backend == 'onnxruntime':
+        from .onnx_backend import use_onnxruntime
+        return use_onnxruntime(restorer, checkpoint)
     return prepare_for_inference(restorer, device) if fast else restorer
 
 

@@ -45,6 +45,9 @@ def parse_args(argv=None):
     parser.add_argument('--precision', choices=('fp32', 'bf16', 'fp16'), default='fp32',
                         help='bf16 on CUDA or on a CPU with native bf16 (AVX512-BF16/AMX), '
                         'fp16 on CUDA; refused where it would be slow (default: fp32)')
+    parser.add_argument('--backend', choices=('pytorch', 'onnxruntime'), default='pytorch',
+                        help="'onnxruntime': CPU, fp32; the generator is exported to ONNX once "
+                        "and cached beside the checkpoint, keyed by its hash (default: pytorch)")
     parser.add_argument('--local-stats', type=int, metavar='CROP',
                         help='training crop of the checkpoint in pixels: instance norms and '
                         'CCA use windows of 1.5x CROP instead of the whole image (TLC)')
@@ -73,16 +76,18 @@ def main(argv=None):
     try:
         inputs, skipped = collect_inputs(args.inputs)
         plan = plan_outputs(inputs, args.out_dir)
-        device = args.device or default_device()
+        device = args.device or ('cpu' if args.backend == 'onnxruntime' else default_device())
         model = init_restorer(args.config, args.checkpoint, device, model=args.model,
-                              precision=args.precision, local_statistics=args.local_stats)
+                              precision=args.precision, local_statistics=args.local_stats,
+                              backend=args.backend)
         options = inference_options(model, args.tile, args.tile_overlap, args.ensemble)
     except (FileNotFoundError, ValueError, CheckpointError) as error:
         print(f'lfdn-restore: error: {error}', file=sys.stderr)
         return 2
     tiles = f'tiles {options["tile_size"]}/{options["tile_overlap"]}' \
         if options['tile_size'] else 'whole images'
-    print(f'restoring {len(plan)} image{"s" if len(plan) != 1 else ""} on {device} ({tiles}, '
+    print(f'restoring {len(plan)} image{"s" if len(plan) != 1 else ""} on {device} with '
+          f'{args.backend} ({tiles}, '
           f'ensemble {"on" if options["ensemble"] else "off"}) into {args.out_dir}')
     report = restore_files(model, plan, args.tile, args.tile_overlap, args.ensemble,
                            progress=not args.no_progress)

@@ -1,0 +1,90 @@
+import numpy as np
+import pytest
+import torch
+
+from helpers.tiny_restorer import write_tiny_restorer
+from lfdn_mm.apis import init_restorer, restore_image
+from lfdn_mm.apis.onnx_backend import OnnxRuntimeGenerator, cache_path
+from lfdn_mm.apis.restore_cli import main as restore_main
+from lfdn_mm.utils import read_rgb, write_image
+
+
+@pytest.fixture(scope='module')
+def tiny(tmp_path_factory):
+    config, checkpoint, _ = write_tiny_restorer(tmp_path_factory.mktemp('onnx'))
+    return config, checkpoint
+
+
+@pytest.fixture(scope='module')
+def onnx_restorer(tiny):
+    return init_restorer(*tiny, device='cpu', backend='onnxruntime')
+
+
+def odd_image(height=37, width=53, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+
+
+def test_onnxruntime_restores_like_plain_pytorch_on_odd_sizes(tiny, onnx_restorer):
+    plain = init_restorer(*tiny, device='cpu', fast=False)
+    assert isinstance(onnx_restorer.generator, OnnxRuntimeGenerator)
+    for height, width in ((37, 53), (64, 31)):
+        image = odd_image(height, width)
+        expected, restored = restore_image(plain, image), restore_image(onnx_restorer, image)
+        assert restored.shape == image.shape and restored.dtype == np.uint8
+        assert np.mean(restored == expected) >= 0.99
+        assert np.abs(restored.astype(int) - expected).max() <= 1
+        x = torch.from_numpy(image).permute(2, 0, 1)[None].float() / 255
+        with torch.no_grad():
+            diff = (onnx_restorer.generator(x) - plain.generator(x)).abs().max().item()
+        psnr = 10 * np.log10(1 / max(diff ** 2, 1e-20))
+        assert psnr > 45
+
+
+def test_the_export_is_cached_beside_the_checkpoint_by_its_hash(tiny, onnx_restorer, tmp_path):
+    config, checkpoint = tiny
+    path = onnx_restorer.generator.path
+    assert path.endswith('.onnx') and str(checkpoint.parent) in path
+    mtime = cache_path(checkpoint, onnx_restorer.cfg.model.generator.to_dict()).stat().st_mtime
+    again = init_restorer(config, checkpoint, device='cpu', backend='onnxruntime')
+    assert again.generator.path == path
+    assert cache_path(checkpoint, again.cfg.model.generator.to_dict()).stat().st_mtime == mtime
+    changed = tmp_path / 'changed.pth'
+    state = torch.load(checkpoint, weights_only=False)
+    state['state_dict'] = {k: v + 0.01 if v.is_floating_point() else v
+                           for k, v in state['state_dict'].items()}
+    torch.save(state, changed)
+    other = init_restorer(config, changed, device='cpu', backend='onnxruntime')
+    assert other.generator.path != path and other.generator.path.startswith(str(tmp_path))
+
+
+def test_images_too_small_for_the_graph_use_pytorch(onnx_restorer):
+    image = odd_image(5, 7)
+    restored = restore_image(onnx_restorer, image, tile_size=0)
+    assert restored.shape == (5, 7, 3)
+
+
+@pytest.mark.parametrize('options, message', [
+    (dict(backend='tensorrt'), 'backend must be one of pytorch, onnxruntime'),
+    (dict(backend='onnxruntime', precision='bf16'), 'fp32 only'),
+    (dict(backend='onnxruntime', local_statistics=64), 'TLC.*pytorch'),
+])
+def test_backend_combinations_that_cannot_work_are_refused(tiny, options, message, monkeypatch):
+    monkeypatch.setattr('lfdn_mm.apis.inference.cpu_has_native_bf16', lambda: True)
+    with pytest.raises(ValueError, match=message):
+        init_restorer(*tiny, device='cpu', **options)
+
+
+def test_onnxruntime_backend_refuses_cuda(tiny, monkeypatch):
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
+    with pytest.raises(ValueError, match='runs on the CPU'):
+        init_restorer(*tiny, device='cuda', backend='onnxruntime')
+
+
+def test_restore_command_takes_the_onnxruntime_backend(tiny, tmp_path, capsys):
+    write_image(tmp_path / 'in' / 'photo.png', odd_image())
+    code = restore_main([*map(str, tiny), str(tmp_path / 'in'), '-o', str(tmp_path / 'out'),
+                         '--backend', 'onnxruntime', '--no-progress'])
+    assert code == 0
+    assert read_rgb(tmp_path / 'out' / 'photo.png').shape == (37, 53, 3)
+    assert 'with onnxruntime' in capsys.readouterr().out
