@@ -7,5 +7,6 @@ _base_ = ['./lfdn_c50n4_1xb16-lr1e-4-1000k_gopro.py']
 experiment_name = 'lfdn_c50n4_1xb4-lr1e-4-1000k_gopro-fullframe'
 work_dir = f'./work_dirs/{experiment_name}'
 
-train_dataloader = dict(batch_size=4, dataset=dict(pipeline={{_base_.rgb_full_frame_train_pipeline}}))
+train_dataloader = dict(batch_size=4,
+                        dataset=dict(pipeline={{_base_.rgb_full_frame_train_pipeline}}))
 auto_scale_lr = dict(base_batch_size=4)

@@ -14,6 +14,7 @@ import json
 import statistics
 import time
 from dataclasses import asdict, dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from mmagic.registry import MODELS
@@ -406,8 +407,8 @@ def run_quality_study(settings, log=print):
     for seed in settings.seeds:
         for name in settings.models:
             max_iters = iterations_for(name, settings, calibration)
-            rows.append(cached(run_dir(settings, name, seed) / 'row.json',
-                               lambda: train_and_test(name, seed, max_iters, settings, log)))
+            run = partial(train_and_test, name, seed, max_iters, settings, log)
+            rows.append(cached(run_dir(settings, name, seed) / 'row.json', run))
     datasets = {name: str(root) for name, root in test_set_roots(settings).items()}
     return dict(settings=asdict(settings), datasets=datasets, input=input_metrics,
                 calibration=calibration, rows=rows, summary=summarise(rows, datasets),

@@ -40,7 +40,8 @@ def cache_key(checkpoint, generator_cfg):
 def cache_path(checkpoint, generator_cfg, cache_dir=None):
     """Where the export of ``checkpoint`` lives: ``cache_dir``, else beside the checkpoint
     when that folder is writable, else the user cache."""
-    name = f'{Path(checkpoint).stem if checkpoint else "random"}.{cache_key(checkpoint, generator_cfg)}.onnx'
+    stem = Path(checkpoint).stem if checkpoint else 'random'
+    name = f'{stem}.{cache_key(checkpoint, generator_cfg)}.onnx'
     if cache_dir is None:
         beside = Path(checkpoint).parent if checkpoint else None
         cache_dir = beside if beside is not None and os.access(beside, os.W_OK) else USER_CACHE

@@ -3,10 +3,11 @@ import math
 
 import pytest
 
-from conftest import ROOT
 from helpers.tool_modules import load_tool
 from lfdn_mm.analysis.benchmark import BenchmarkSettings, compare, plan_repeats
 from lfdn_mm.analysis.measure import parse_size, summarise_latency
+
+pytestmark = pytest.mark.slow
 
 benchmark_tool = load_tool('analysis_tools/benchmark')
 

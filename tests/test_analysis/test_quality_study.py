@@ -10,6 +10,8 @@ from lfdn_mm.analysis.quality_study import (StudySettings, compare_pair, iterati
                                             study_generator_cfg, table6_check)
 from lfdn_mm.utils import write_image
 
+pytestmark = pytest.mark.slow
+
 
 def write_photos(root, count, size=64, seed=0):
     rng = np.random.default_rng(seed)

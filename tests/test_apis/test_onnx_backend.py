@@ -8,6 +8,8 @@ from lfdn_mm.apis.onnx_backend import OnnxRuntimeGenerator, cache_path
 from lfdn_mm.apis.restore_cli import main as restore_main
 from lfdn_mm.utils import read_rgb, write_image
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope='module')
 def tiny(tmp_path_factory):

@@ -12,6 +12,8 @@ from lfdn_mm.apis.inference import init_restorer
 from lfdn_mm.apis.restore_cli import main as restore_main
 from lfdn_mm.utils import CheckpointError
 
+pytestmark = pytest.mark.slow
+
 SHIPPED = ('derain', 'deblur')
 
 

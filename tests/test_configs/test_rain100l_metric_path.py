@@ -6,6 +6,8 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 from torch import nn
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / 'configs' / 'lfdn' / 'lfdn_c50n4_1xb16-lr1e-4-1000k_rain14000.py'
 

@@ -1,7 +1,6 @@
 import hashlib
 
 import cv2
-import numpy as np
 import pytest
 
 from lfdn_mm.datasets import make_demo_set, write_demo_photos

@@ -12,7 +12,10 @@ from helpers.tiny_configs import write_tiny_config
 from lfdn_mm.engine import AtomicLocalBackend
 from lfdn_mm.utils import CheckpointError, check_checkpoint
 
-FAULTS = "custom_imports = dict(imports=['lfdn_mm', 'helpers.faults'], allow_failed_imports=False)\n"
+pytestmark = pytest.mark.slow
+
+FAULTS = ("custom_imports = dict(imports=['lfdn_mm', 'helpers.faults'], "
+          "allow_failed_imports=False)\n")
 
 
 def train(config, work_dir, *args):
@@ -71,7 +74,8 @@ def test_checkpoints_are_saved_through_the_atomic_backend(tmp_path, tiny_demo, m
     written = []
     original = AtomicLocalBackend.put
     monkeypatch.setattr(AtomicLocalBackend, 'put',
-                        lambda self, obj, path: written.append(str(path)) or original(self, obj, path))
+                        lambda self, obj, path: written.append(str(path))
+                        or original(self, obj, path))
     config = write_tiny_config(tmp_path / 'c.py', tiny_demo, max_iters=1)
     build_runner(load_config(str(config), work_dir=str(tmp_path / 'work'))).train()
     assert str(tmp_path / 'work' / 'iter_1.pth') in written
@@ -94,7 +98,8 @@ def test_truncated_checkpoint_is_named_with_the_previous_one(tmp_path, tiny_demo
 
 
 def test_non_finite_loss_stops_training_and_keeps_the_last_good_checkpoint(tmp_path, tiny_demo):
-    extra = FAULTS + "model = dict(pixel_loss=dict(_delete_=True, type='NaNAfterLoss', good_calls=2))\n"
+    extra = FAULTS + ("model = dict(pixel_loss=dict(_delete_=True, type='NaNAfterLoss', "
+                      "good_calls=2))\n")
     work_dir = tmp_path / 'work'
     result = train(write_tiny_config(tmp_path / 'c.py', tiny_demo, max_iters=4, extra=extra),
                    work_dir)

@@ -71,3 +71,25 @@ def test_package_is_installed_in_editable_mode():
     import lfdn_mm
     assert os.path.dirname(lfdn_mm.__file__) == str(ROOT / 'lfdn_mm')
     assert sys.prefix != sys.base_prefix, 'tests should run inside the project virtualenv'
+
+
+def test_ci_runs_the_readme_test_command_with_the_linter():
+    readme_commands = (ROOT / 'README.md').read_text().split('```bash\n')[1].split('```')[0]
+    test_command = readme_commands.strip().splitlines()[1]
+    assert 'ruff check .' in test_command and 'pytest tests' in test_command
+    assert test_command in (ROOT / '.ci' / 'run').read_text()
+
+
+def test_the_tree_passes_the_linter():
+    ruff = ROOT / '.venv' / 'bin' / 'ruff'
+    if not ruff.is_file():
+        pytest.skip('ruff is installed by tools/setup_env.sh')
+    result = subprocess.run([str(ruff), 'check', '.'], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+
+
+def test_importing_the_package_prints_no_third_party_warnings():
+    result = subprocess.run([sys.executable, '-c', 'import lfdn_mm.apis.restore_cli'],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0
+    assert 'Warning' not in result.stderr, result.stderr

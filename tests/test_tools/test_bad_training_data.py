@@ -7,6 +7,8 @@ import pytest
 from conftest import ROOT
 from helpers.tiny_configs import write_tiny_config
 
+pytestmark = pytest.mark.slow
+
 
 def copy_set(tiny_demo, tmp_path):
     root = tmp_path / 'demo'

@@ -11,6 +11,8 @@ from lfdn_mm.apis.demo import run_demo
 from lfdn_mm.datasets import make_demo_set
 from lfdn_mm.utils import write_image
 
+pytestmark = pytest.mark.slow
+
 
 def test_make_demo_data_tool_writes_the_set(tmp_path):
     out = tmp_path / 'demo'

@@ -7,7 +7,10 @@ import pytest
 from conftest import ROOT
 from helpers.tiny_configs import write_tiny_config
 
-PROBE = """custom_imports = dict(imports=['lfdn_mm', 'helpers.rank_probe'], allow_failed_imports=False)
+pytestmark = pytest.mark.slow
+
+PROBE = """custom_imports = dict(imports=['lfdn_mm', 'helpers.rank_probe'],
+                      allow_failed_imports=False)
 custom_hooks = [dict(type='RankWeightsProbeHook')]
 """
 
@@ -33,7 +36,8 @@ def test_two_process_cpu_run_through_dist_train(tmp_path, tiny_demo):
     assert result.returncode == 0, result.stderr[-3000:]
     digests = [(work_dir / f'rank{r}_weights.sha256').read_text() for r in (0, 1)]
     assert digests[0] == digests[1], 'the two ranks ended with different weights'
-    assert sorted(p.name for p in work_dir.glob('*.pth')) == ['best_Demo_PSNR_iter_2.pth', 'iter_2.pth']
+    assert sorted(p.name for p in work_dir.glob('*.pth')) == [
+        'best_Demo_PSNR_iter_2.pth', 'iter_2.pth']
     log = result.stdout + result.stderr
     assert log.count('Iter(train) [2/2]') == 1, 'training logs should come from rank 0 only'
     assert 'Distributed launcher: pytorch' in log or 'launcher: pytorch' in log

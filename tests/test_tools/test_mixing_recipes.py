@@ -10,6 +10,8 @@ from conftest import ROOT
 from helpers.tiny_configs import write_tiny_config
 from lfdn_mm.apis import build_runner
 
+pytestmark = pytest.mark.slow
+
 MMAGIC_TRAIN = Path(mmagic.__file__).parent / '.mim' / 'tools' / 'train.py'
 RGB_VAL_PIPELINE = [
     dict(type='LoadImageFromFile', key='img', channel_order='rgb'),
@@ -55,7 +57,8 @@ def run_two_iterations(config, tiny_demo, tmp_path, **generator):
 
 @pytest.mark.parametrize('config, generator, expected', [
     ('configs/mixing/lfdn-in-nafnet_c64_8xb8-lr1e-3-400k_gopro.py', dict(num_blocks=1), 'LFDN'),
-    ('configs/mixing/lfdn-in-restormer_1xb16-lr1e-4-1000k_rain14000.py', dict(num_blocks=1), 'LFDN'),
+    ('configs/mixing/lfdn-in-restormer_1xb16-lr1e-4-1000k_rain14000.py', dict(num_blocks=1),
+     'LFDN'),
     ('configs/mixing/nafnet-in-lfdn_c64_1xb16-lr1e-4-1000k_gopro.py',
      dict(enc_blk_nums=[1, 1, 1, 1]), 'NAFNetLocal'),
     ('configs/mixing/nafnet-in-lfdn_c16_1xb8-lr5e-4-600i_paired-derain.py', {}, 'NAFNet'),

@@ -13,6 +13,8 @@ from helpers.tiny_configs import write_tiny_config
 from helpers.tool_modules import load_tool
 from lfdn_mm.apis import build_runner, enable_auto_scale_lr, load_config
 
+pytestmark = pytest.mark.slow
+
 
 def run_tool(script, *args):
     return subprocess.run([sys.executable, str(ROOT / 'tools' / script), *map(str, args)],
@@ -89,7 +91,8 @@ def test_train_tool_parses_the_mmagic_flags():
     args = load_tool('train').parse_args(
         ['c.py', '--resume', '--amp', '--auto-scale-lr', '--launcher', 'slurm',
          '--cfg-options', 'train_cfg.max_iters=3', '--work-dir', 'w'])
-    assert (args.resume, args.amp, args.auto_scale_lr, args.launcher) == ('auto', True, True, 'slurm')
+    assert (args.resume, args.amp, args.auto_scale_lr, args.launcher) == (
+        'auto', True, True, 'slurm')
     assert args.cfg_options == {'train_cfg.max_iters': 3}
     assert load_tool('train').parse_args(['c.py', '--resume', 'x.pth']).resume == 'x.pth'
     assert load_tool('train').parse_args(['c.py']).resume is None

@@ -1,4 +1,4 @@
-"""Link Rain14000 into the layout of the Rain14000 config: data/Rain14000/{train,val}, data/Test2800.
+"""Link Rain14000 into the layout of its config: data/Rain14000/{train,val}, data/Test2800.
 
     python tools/dataset_converters/rain14000.py path/to/Rain14000 \
         [--train-out data/Rain14000/train] [--val-out data/Rain14000/val] [--test-out data/Test2800]

@@ -17,7 +17,8 @@ augment_and_pack = [
 # Training crop: a choice. Sec. 4.1 sets the fusion-module size to W = 320, H = 180, i.e. whole
 # 1280x720 GoPro frames at 1/4 scale (rgb_full_frame_train_pipeline, below); 256x256 crops are
 # the common choice for GoPro and Rain14000 and much cheaper (16 of them cost about one frame).
-rgb_train_pipeline = load_pair + [dict(type='PairedRandomCrop', gt_patch_size=256)] + augment_and_pack
+rgb_train_pipeline = (load_pair + [dict(type='PairedRandomCrop', gt_patch_size=256)] +
+                      augment_and_pack)
 # whole frames, flipped but not transposed (a transpose would make them 720x1280)
 rgb_full_frame_train_pipeline = load_pair + augment_and_pack[:2] + augment_and_pack[3:]
 # CPU-sized crops for the demo and short-budget studies

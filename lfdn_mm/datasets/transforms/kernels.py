@@ -15,8 +15,9 @@ def line_kernel(length, angle, width=1, normalise='sum'):
     centre = (size - 1) / 2
     dx, dy = np.sin(np.deg2rad(angle)), np.cos(np.deg2rad(angle))
     shift = 4  # cv2 draws with 1/16-pixel precision
-    start = (round((centre - dx * (length - 1) / 2) * 16), round((centre - dy * (length - 1) / 2) * 16))
-    end = (round((centre + dx * (length - 1) / 2) * 16), round((centre + dy * (length - 1) / 2) * 16))
+    half = (length - 1) / 2
+    start = (round((centre - dx * half) * 16), round((centre - dy * half) * 16))
+    end = (round((centre + dx * half) * 16), round((centre + dy * half) * 16))
     cv2.line(kernel, start, end, 1.0, thickness=int(width), lineType=cv2.LINE_AA, shift=shift)
     return kernel / (kernel.sum() if normalise == 'sum' else kernel.max())
 
