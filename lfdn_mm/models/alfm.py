@@ -45,11 +45,16 @@ class ALFM(nn.Module):
 
     def attention(self, features):
         """Return the ``B x NC x NC`` attention matrix of ``B x NC x HW`` features."""
-        if self.logit_scale == 'l2':
-            features = torch.nn.functional.normalize(features, dim=-1)
-        energy = torch.bmm(features, features.transpose(1, 2))
-        if self.logit_scale == 'area':
-            energy = energy / features.shape[-1]
+        return self.attention_from_gram(torch.bmm(features, features.mT), features.shape[-1])
+
+    def attention_from_gram(self, gram, positions):
+        """Eq. 9 from the Gram matrix ``F F^T`` of the features and their ``HW`` positions."""
+        energy = gram
+        if self.logit_scale == 'l2':  # cosine similarities: F F^T over the row norms
+            norms = gram.diagonal(dim1=1, dim2=2).sqrt().clamp_min(1e-12)
+            energy = gram / (norms[:, :, None] * norms[:, None, :])
+        elif self.logit_scale == 'area':
+            energy = gram / positions
         if self.softmax_mode == 'max_minus':
             energy = energy.amax(dim=-1, keepdim=True) - energy
         return energy.softmax(dim=-1)

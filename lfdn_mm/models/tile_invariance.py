@@ -6,6 +6,10 @@ live at 1/4 scale, between a local encoder and a local decoder (``LFDN.encode``,
 the stage's receptive field and aligned to the stride, and only each tile's core is kept; the
 middle runs once on the whole 1/4-scale map, 16x smaller than the image. The result is the
 whole-image result up to float rounding, whatever the tile size.
+
+The middle runs as :func:`lean_fuse`: the same function as ``LFDN.fuse`` with ALFM computed
+without its ``NC``-channel stack and ACFM in row bands, so a 4K image's middle holds the block
+outputs and little more.
 """
 import copy
 import math
@@ -117,6 +121,65 @@ def tiled_stage(stage, x, tile, halo):
     return output
 
 
+def blockwise_matmul(weights, maps):
+    """``sum_k weights[:, :, kC:(k+1)C] @ maps[k]`` for maps of shape (B, C, HW), in the maps'
+    memory order (channels_last maps give a channels_last result)."""
+    channels = maps[0].shape[1]
+    parts = weights.to(maps[0].dtype).split(channels, dim=2)
+    if maps[0].stride(1) == 1 and channels > 1:  # channels_last: compute the transpose
+        out = torch.bmm(maps[0].mT, parts[0].mT)
+        for part, features in zip(parts[1:], maps[1:]):
+            out.baddbmm_(features.mT, part.mT)
+        return out.mT
+    out = torch.bmm(parts[0], maps[0])
+    for part, features in zip(parts[1:], maps[1:]):
+        out.baddbmm_(part, features)
+    return out
+
+
+def alfm_without_stack(alfm, block_outputs):
+    """``alfm(block_outputs)`` without the ``NC x HW`` stack ``F`` or the fused ``F'``.
+
+    ``F F^T`` is summed block pair by block pair, and since the 1x1 reduction ``W`` is linear,
+    ``W (theta A F + F) + b = (theta W A + W) F + b`` is applied block by block: the largest
+    new tensor is the ``C``-channel result.
+    """
+    height, width = block_outputs[0].shape[-2:]
+    maps = [output.flatten(2) for output in block_outputs]
+    with torch.autocast(maps[0].device.type, enabled=False):
+        floats = [features.float() for features in maps]
+        gram = torch.cat([torch.cat([torch.bmm(a, b.mT) for b in floats], dim=2)
+                          for a in floats], dim=1)
+        del floats
+        attention = alfm.attention_from_gram(gram, height * width)
+        reduce = alfm.reduce.weight.float().flatten(1)
+        weights = alfm.theta.float() * (reduce @ attention) + reduce
+        out = blockwise_matmul(weights, maps)
+    out = out.unflatten(2, (height, width))
+    return out.add_(alfm.reduce.bias.to(out.dtype).view(1, -1, 1, 1))
+
+
+@torch.no_grad()
+def lean_fuse(network, feat, band=256):
+    """``network.fuse(feat)`` for inference with less memory: ALFM by
+    :func:`alfm_without_stack` and ACFM (local: 3x3 and one channel each way) in bands of
+    ``band`` rows with a one-row halo. Networks without ALFM run ``fuse`` itself."""
+    from .alfm import ALFM
+    if not isinstance(network.alfm, ALFM):
+        return network.fuse(feat)
+    outputs = []
+    for block in network.blocks:
+        feat = block(feat)
+        outputs.append(feat)
+    del feat
+    fused = alfm_without_stack(network.alfm, outputs)
+    if network.acfm is not None:
+        last = outputs[-1]
+        del outputs
+        fused = fused.add_(tiled_stage(network.acfm, last, band, 1))
+    return fused
+
+
 def tile_invariant_forward(network, x, tile_size, tile_overlap=0):
     """``network(x)`` computed with the encoder and decoder in tiles of ``tile_size``.
 
@@ -130,7 +193,7 @@ def tile_invariant_forward(network, x, tile_size, tile_overlap=0):
     tile = round_up(tile_size, network.stride)
     encoder_halo = max(encoder_halo, round_up(tile_overlap, network.stride))
     height, width = x.shape[-2:]
-    # no name keeps the encoder features: fuse() frees them after its first block
-    fused = network.fuse(tiled_stage(network.encode, network.pad(x), tile, encoder_halo))
+    # no name keeps the encoder features: the first block frees them
+    fused = lean_fuse(network, tiled_stage(network.encode, network.pad(x), tile, encoder_halo))
     out = tiled_stage(network.decode, fused, int(tile * scale), decoder_halo)[..., :height, :width]
     return x + out if getattr(network, 'global_residual', False) else out

@@ -5,7 +5,8 @@ from mmagic.evaluation.metrics import psnr
 from skimage import data
 
 from lfdn_mm.models import LFDN
-from lfdn_mm.models.tile_invariance import stage_halos, supports_tile_invariance
+from lfdn_mm.models.memory_format import to_channels_last
+from lfdn_mm.models.tile_invariance import lean_fuse, stage_halos, supports_tile_invariance
 from lfdn_mm.models.tiling import restore_tensor
 
 
@@ -95,3 +96,27 @@ def test_blended_mode_is_kept_on_request_and_bad_modes_are_refused():
     assert (blended - whole).abs().max() > 1e-3  # per-tile instance-norm statistics
     with pytest.raises(ValueError, match="tile_mode must be one of \\('exact', 'blended'\\)"):
         restore_tensor(network, image, tile_size=32, tile_overlap=16, tile_mode='seamless')
+
+
+@pytest.mark.parametrize('options', [
+    dict(), dict(alfm_logit_scale='l2'), dict(alfm_logit_scale='area'),
+    dict(softmax_mode='max_minus', num_blocks=2), dict(block='fdnb_split'),
+    dict(fusion='concat')])
+@pytest.mark.parametrize('channels_last', [False, True])
+def test_lean_middle_computes_the_same_function(options, channels_last):
+    torch.manual_seed(0)
+    network = LFDN(mid_channels=16, encoder_channels=16, **options).eval()
+    with torch.no_grad():
+        if network.acfm is not None:
+            network.alfm.theta.fill_(0.3)
+            network.acfm.alpha.fill_(0.5)
+    feat = torch.randn(2, 16, 37, 301)
+    if channels_last:
+        network = to_channels_last(network)
+        feat = feat.contiguous(memory_format=torch.channels_last)
+    with torch.no_grad():
+        expected = network.fuse(feat.clone())
+    lean = lean_fuse(network, feat, band=16)
+    assert lean.shape == expected.shape
+    torch.testing.assert_close(lean, expected, rtol=1e-4, atol=1e-4)
+    assert lean.is_contiguous(memory_format=torch.channels_last) == channels_last
