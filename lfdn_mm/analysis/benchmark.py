@@ -15,9 +15,9 @@ from pathlib import Path
 
 import torch
 
-from .measure import (DTYPES, MEMORY_FORMATS, count_macs, count_parameters, machine_info,
-                      make_forward, make_input, prepare_model, size_label, summarise_latency,
-                      timed)
+from ..models.summary import count_parameters
+from .measure import (DTYPES, MEMORY_FORMATS, count_macs, machine_info, make_forward,
+                      make_input, prepare_model, size_label, summarise_latency, timed)
 from .model_zoo import build_generator, get_spec
 
 DEFAULT_MODELS = ('lfdn', 'nafnet-w64', 'nafnet-w32', 'nafnet-w16', 'restormer')

@@ -7,10 +7,9 @@ import statistics
 import time
 
 import torch
-from torch._subclasses.fake_tensor import FakeTensorMode
-from torch.utils.flop_counter import FlopCounterMode
 
 from ..models.memory_format import to_channels_last
+from ..models.summary import module_macs
 
 DTYPES = {'fp32': torch.float32, 'fp16': torch.float16, 'bf16': torch.bfloat16}
 MEMORY_FORMATS = ('contiguous', 'channels_last')
@@ -33,28 +32,9 @@ def parse_size(text):
     return height, width
 
 
-def count_parameters(model):
-    return sum(p.numel() for p in model.parameters())
-
-
 def count_macs(model, size, batch_size=1):
-    """Multiply-accumulates of one forward pass, counted by torch's ``FlopCounterMode``.
-
-    The pass runs on fake tensors (shapes only), so even a 1280x720 Restormer is counted in
-    a fraction of a second. MACs are FLOPs / 2.
-
-    Args:
-        model (nn.Module): The model, on the CPU.
-        size (tuple[int, int]): Input (height, width).
-        batch_size (int): Images per pass.
-
-    Returns:
-        int: MACs of the whole pass.
-    """
-    counter = FlopCounterMode(display=False)
-    with torch.no_grad(), FakeTensorMode(allow_non_fake_inputs=True), counter:
-        model(torch.zeros(batch_size, 3, *size))
-    return counter.get_total_flops() // 2
+    """Multiply-accumulates of one pass of ``batch_size`` RGB images of ``size`` (H, W)."""
+    return module_macs(model, (batch_size, 3, *size), depth=0).get('Global', 0)
 
 
 def prepare_model(model, device='cpu', memory_format='contiguous', compile_model=False):

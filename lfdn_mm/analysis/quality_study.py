@@ -25,7 +25,8 @@ from ..apis.launch import build_runner, enable_amp, test_metrics
 from ..datasets import write_demo_photos
 from ..utils import write_json
 from ..utils.project_files import project_root
-from .measure import count_macs, count_parameters
+from ..models.summary import count_parameters
+from .measure import count_macs
 from .model_zoo import get_spec
 
 ROOT = project_root()

@@ -1,5 +1,6 @@
-"""Per-component parameters, MACs and output shapes of an LFDN (for docs and benchmarks)."""
+"""Parameters, MACs and output shapes of a network, per LFDN component (docs, benchmarks)."""
 import torch
+from torch._subclasses.fake_tensor import FakeTensorMode
 from torch.utils.flop_counter import FlopCounterMode
 
 COMPONENTS = ('head', 'encoder', 'adapt', 'blocks', 'alfm', 'acfm', 'decoder')
@@ -30,12 +31,20 @@ def trace_shapes(model, image_shape):
     return shapes
 
 
+def module_macs(model, input_shape, depth=3):
+    """Multiply-accumulates (torch's ``FlopCounterMode``, FLOPs / 2) of one forward pass on
+    ``torch.zeros(input_shape)``, per module name up to ``depth`` levels, and the whole pass
+    as ``'Global'``. The pass runs on fake tensors (shapes only), so even a 1280x720
+    Restormer is counted in a fraction of a second."""
+    counter = FlopCounterMode(display=False, depth=depth)
+    with torch.no_grad(), FakeTensorMode(allow_non_fake_inputs=True), counter:
+        model(torch.zeros(input_shape))
+    return {key: sum(ops.values()) // 2 for key, ops in counter.get_flop_counts().items()}
+
+
 def count_macs(model, image_shape):
-    """Multiply-accumulates per component (torch's FlopCounterMode, FLOPs / 2)."""
-    counter = FlopCounterMode(display=False, depth=3)
-    with torch.no_grad(), counter:
-        model(torch.zeros(1, *image_shape))
-    flops = {key: sum(ops.values()) for key, ops in counter.get_flop_counts().items()}
+    """Multiply-accumulates of each LFDN component for one image of ``image_shape`` (C, H, W)."""
+    flops = {key: 2 * macs for key, macs in module_macs(model, (1, *image_shape)).items()}
     prefix = type(model).__name__
     macs = {name: flops.get(f'{prefix}.{name}', 0) // 2 for name in COMPONENTS}
     macs['blocks'] = sum(flops.get(f'{prefix}.blocks.{i}', 0)
