@@ -5,6 +5,11 @@ the generator for :class:`OnnxRuntimeGenerator`. The export is kept next to the 
 (or in ``~/.cache/lfdn_mm/onnx`` where that folder is read-only) under a name made of the
 SHA-256 of the checkpoint file and of the generator config, so a second start loads it at once
 and changed weights never meet a stale graph.
+
+A generator with LFDN's local/global/local stages (``encode``, ``fuse``, ``decode``) is
+exported as three graphs, one per stage, and keeps the tile-invariant tiling of
+:mod:`lfdn_mm.models.tile_invariance`; any other generator is exported whole and tiled with
+blended tiles.
 """
 import hashlib
 import json
@@ -15,9 +20,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..models.tile_invariance import stage_halos, supports_tile_invariance
 from .onnx_export import export_onnx
 
 BACKENDS = ('pytorch', 'onnxruntime')
+STAGES = ('encode', 'fuse', 'decode')
 OPSET = 17
 USER_CACHE = Path(os.environ.get('XDG_CACHE_HOME', Path.home() / '.cache')) / 'lfdn_mm' / 'onnx'
 
@@ -37,54 +44,125 @@ def cache_key(checkpoint, generator_cfg):
     return hashlib.sha256(f'{weights}|{config}|opset{OPSET}'.encode()).hexdigest()[:20]
 
 
-def cache_path(checkpoint, generator_cfg, cache_dir=None):
-    """Where the export of ``checkpoint`` lives: ``cache_dir``, else beside the checkpoint
-    when that folder is writable, else the user cache."""
+def cache_path(checkpoint, generator_cfg, cache_dir=None, part='generator'):
+    """Where the export of ``checkpoint`` (its generator, or one stage ``part``) lives:
+    ``cache_dir``, else beside the checkpoint when that folder is writable, else the user
+    cache."""
     stem = Path(checkpoint).stem if checkpoint else 'random'
-    name = f'{stem}.{cache_key(checkpoint, generator_cfg)}.onnx'
+    name = f'{stem}.{cache_key(checkpoint, generator_cfg)}.{part}.onnx'
     if cache_dir is None:
         beside = Path(checkpoint).parent if checkpoint else None
         cache_dir = beside if beside is not None and os.access(beside, os.W_OK) else USER_CACHE
     return Path(cache_dir) / name
 
 
+def session(path, threads=None):
+    """An onnxruntime CPU session of ``path`` with ``threads`` (default: torch's count)."""
+    import onnxruntime
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads or torch.get_num_threads()
+    return onnxruntime.InferenceSession(str(path), options, providers=['CPUExecutionProvider'])
+
+
+def run_session(onnx_session, x):
+    (output, ) = onnx_session.run(None, {'input': x.detach().float().cpu().numpy()})
+    return torch.from_numpy(np.ascontiguousarray(output)).to(x.device)
+
+
 class OnnxRuntimeGenerator(nn.Module):
-    """A generator run by an onnxruntime ``InferenceSession`` on the CPU.
+    """A generator exported whole, run by an onnxruntime session on the CPU.
 
     Inputs with a side below ``min_side`` (the exported reflection padding needs more pixels
     than that) are restored by the PyTorch ``fallback`` instead.
 
     Args:
-        path (str): The exported ``.onnx`` file.
+        paths (dict): ``{'generator': path}`` of the exported graph.
         fallback (nn.Module): The PyTorch generator it was exported from.
-        threads (int, optional): onnxruntime intra-op threads (default: torch's thread count).
     """
 
-    def __init__(self, path, fallback, threads=None):
+    def __init__(self, paths, fallback):
         super().__init__()
-        import onnxruntime
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads or torch.get_num_threads()
-        self.session = onnxruntime.InferenceSession(str(path), options,
-                                                    providers=['CPUExecutionProvider'])
-        self.path = str(path)
+        self.paths = {part: str(path) for part, path in paths.items()}
+        self.sessions = {part: session(path) for part, path in paths.items()}
         self.fallback = fallback
         self.min_side = getattr(fallback, 'stride', 2) // 2 + 1
 
     def forward(self, x):
         if min(x.shape[-2:]) < self.min_side:
             return self.fallback(x)
-        (output, ) = self.session.run(None, {'input': x.detach().float().cpu().numpy()})
-        return torch.from_numpy(np.ascontiguousarray(output)).to(x.device)
+        return run_session(self.sessions['generator'], x)
+
+
+class OnnxRuntimeStages(OnnxRuntimeGenerator):
+    """LFDN's three stages, each an onnxruntime session; padding, cropping and the global
+    residual stay in PyTorch, as in ``LFDN.forward``, so every input size works and the
+    tile-invariant tiling applies.
+
+    Args:
+        paths (dict): The exported graph of each of :data:`STAGES`.
+        fallback (LFDN): The PyTorch generator they were exported from.
+    """
+
+    def __init__(self, paths, fallback):
+        super().__init__(paths, fallback)
+        self.stride = fallback.stride
+        self.global_residual = getattr(fallback, 'global_residual', False)
+
+    @property
+    def _tile_invariant_halos(self):
+        return stage_halos(self.fallback)
+
+    def encode(self, x):
+        return run_session(self.sessions['encode'], x)
+
+    def fuse(self, feat):
+        return run_session(self.sessions['fuse'], feat)
+
+    def decode(self, fused):
+        return run_session(self.sessions['decode'], fused)
+
+    def pad(self, x):
+        return self.fallback.pad(x)
+
+    def forward(self, x):
+        height, width = x.shape[-2:]
+        out = self.decode(self.fuse(self.encode(self.pad(x))))[..., :height, :width]
+        return x + out if self.global_residual else out
+
+
+class Stage(nn.Module):
+    """One stage method of a network as a module, for the export."""
+
+    def __init__(self, network, name):
+        super().__init__()
+        self.network, self.name = network, name
+
+    def forward(self, x):
+        return getattr(self.network, self.name)(x)
+
+
+def export_stages(network, paths):
+    """Export each of :data:`STAGES` of ``network`` to ``paths[stage]``."""
+    example = torch.rand(1, network.head.in_channels, 3 * network.stride, 4 * network.stride)
+    with torch.no_grad():
+        for name in STAGES:
+            export_onnx(Stage(network, name).eval(), paths[name], OPSET, example=example)
+            example = getattr(network, name)(example)
 
 
 def use_onnxruntime(restorer, checkpoint, cache_dir=None, log=print):
     """Replace ``restorer.generator`` by its onnxruntime form, exporting it when not cached."""
-    generator_cfg = restorer.cfg.model.generator
+    generator, generator_cfg = restorer.generator.eval(), restorer.cfg.model.generator
     generator_cfg = generator_cfg.to_dict() if hasattr(generator_cfg, 'to_dict') else generator_cfg
-    path = cache_path(checkpoint, generator_cfg, cache_dir)
-    if not path.is_file():
-        log(f'exporting the generator to {path} (once for these weights)')
-        export_onnx(restorer.generator.eval(), path, opset=OPSET)
-    restorer.generator = OnnxRuntimeGenerator(path, restorer.generator)
+    staged = supports_tile_invariance(generator)
+    parts = STAGES if staged else ('generator', )
+    paths = {part: cache_path(checkpoint, generator_cfg, cache_dir, part) for part in parts}
+    if not all(path.is_file() for path in paths.values()):
+        log(f'exporting the generator to {paths[parts[0]].parent} (once for these weights)')
+        if staged:
+            export_stages(generator, paths)
+        else:
+            export_onnx(generator, paths['generator'], opset=OPSET)
+    wrapper = OnnxRuntimeStages if staged else OnnxRuntimeGenerator
+    restorer.generator = wrapper(paths, generator)
     return restorer

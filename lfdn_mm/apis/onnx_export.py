@@ -30,9 +30,10 @@ def load_generator(config=None, checkpoint=None, preset=None, seed=0):
     return init_restorer(config, checkpoint, device='cpu', fast=False).generator.eval()
 
 
-def export_onnx(generator, path, opset=17, example_size=EXPORT_SIZE):
-    """Write ``generator`` to ``path`` (atomically) as ONNX with dynamic batch/height/width."""
-    example = torch.rand(1, 3, *example_size)
+def export_onnx(generator, path, opset=17, example_size=EXPORT_SIZE, example=None):
+    """Write ``generator`` to ``path`` (atomically) as ONNX with dynamic batch/height/width,
+    traced on ``example`` (default: a random RGB image of ``example_size``)."""
+    example = torch.rand(1, 3, *example_size) if example is None else example
     with atomic_path(path) as tmp, torch.no_grad(), warnings.catch_warnings():
         # the shape checks and the padding branch are traced for EXPORT_SIZE, see above
         warnings.simplefilter('ignore', torch.jit.TracerWarning)

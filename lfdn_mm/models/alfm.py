@@ -45,7 +45,8 @@ class ALFM(nn.Module):
 
     def attention(self, features):
         """Return the ``B x NC x NC`` attention matrix of ``B x NC x HW`` features."""
-        return self.attention_from_gram(torch.bmm(features, features.mT), features.shape[-1])
+        gram = torch.bmm(features, features.transpose(1, 2))
+        return self.attention_from_gram(gram, features.shape[-1])
 
     def attention_from_gram(self, gram, positions):
         """Eq. 9 from the Gram matrix ``F F^T`` of the features and their ``HW`` positions."""

@@ -165,7 +165,7 @@ def lean_fuse(network, feat, band=256):
     :func:`alfm_without_stack` and ACFM (local: 3x3 and one channel each way) in bands of
     ``band`` rows with a one-row halo. Networks without ALFM run ``fuse`` itself."""
     from .alfm import ALFM
-    if not isinstance(network.alfm, ALFM):
+    if not isinstance(getattr(network, 'alfm', None), ALFM):
         return network.fuse(feat)
     outputs = []
     for block in network.blocks:

@@ -112,3 +112,34 @@ def test_bad_settings_are_rejected():
         BenchmarkSettings(dtypes=('int8',)).validate()
     with pytest.raises(ValueError, match='WIDTHxHEIGHT'):
         parse_size('12x')
+
+
+def test_inference_paths_are_timed_side_by_side(tmp_path):
+    from helpers.tiny_restorer import write_tiny_restorer
+    config, checkpoint, _ = write_tiny_restorer(tmp_path / 'model')
+    load_tool('analysis_tools/benchmark').main([
+        '--paths', 'plain', 'default', 'onnxruntime', '--restorer-config', str(config),
+        str(checkpoint), '--sizes', '48x40', '160x96', '--tile-above', '48x40', '--tile', '64',
+        '--repeats', '2', '--out-dir', str(tmp_path / 'out'), '--name', 'paths'])
+    result = json.loads((tmp_path / 'out' / 'paths.json').read_text())
+    assert result['paths'] == ['plain', 'default', 'onnxruntime']
+    by_key = {(r['path'], r['size']): r for r in result['results']}
+    assert set(by_key) == {(p, s) for p in result['paths'] for s in ('48x40', '160x96')}
+    assert by_key['plain', '48x40']['ratio_to_plain'] == 1.0
+    assert by_key['plain', '160x96']['tile_size'] == 64
+    assert by_key['plain', '48x40']['tile_size'] == 0
+    assert by_key['plain', '48x40']['latency_ms']['repeats'] == 2
+    assert by_key['plain', '160x96']['latency_ms']['repeats'] == 1
+    for record in result['results']:
+        assert record['identical_pixels'] >= 0.99 and record['latency_ms']['median'] > 0
+    assert result['macs']['160x96'] > result['macs']['48x40'] > 0
+    assert '| 160x96 (tiles 64) | onnxruntime |' in (tmp_path / 'out' / 'paths.md').read_text()
+
+
+def test_reduced_precision_paths_need_native_support(monkeypatch):
+    from lfdn_mm.analysis import inference_paths
+    monkeypatch.setattr(inference_paths, 'cpu_has_native_bf16', lambda: False)
+    assert inference_paths.offered_paths(['plain', 'bf16']) == ['plain']
+    monkeypatch.setattr(inference_paths, 'cpu_has_native_bf16', lambda: True)
+    assert inference_paths.offered_paths(['plain', 'bf16']) == ['plain', 'bf16']
+    assert inference_paths.peak_fp32_flops(2)['assumption'].startswith('2 cores x ')

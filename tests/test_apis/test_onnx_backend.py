@@ -4,7 +4,7 @@ import torch
 
 from helpers.tiny_restorer import write_tiny_restorer
 from lfdn_mm.apis import init_restorer, restore_image
-from lfdn_mm.apis.onnx_backend import OnnxRuntimeGenerator, cache_path
+from lfdn_mm.apis.onnx_backend import STAGES, OnnxRuntimeStages, cache_path
 from lfdn_mm.apis.restore_cli import main as restore_main
 from lfdn_mm.utils import read_rgb, write_image
 
@@ -29,7 +29,7 @@ def odd_image(height=37, width=53, seed=0):
 
 def test_onnxruntime_restores_like_plain_pytorch_on_odd_sizes(tiny, onnx_restorer):
     plain = init_restorer(*tiny, device='cpu', fast=False)
-    assert isinstance(onnx_restorer.generator, OnnxRuntimeGenerator)
+    assert isinstance(onnx_restorer.generator, OnnxRuntimeStages)
     for height, width in ((37, 53), (64, 31)):
         image = odd_image(height, width)
         expected, restored = restore_image(plain, image), restore_image(onnx_restorer, image)
@@ -45,25 +45,34 @@ def test_onnxruntime_restores_like_plain_pytorch_on_odd_sizes(tiny, onnx_restore
 
 def test_the_export_is_cached_beside_the_checkpoint_by_its_hash(tiny, onnx_restorer, tmp_path):
     config, checkpoint = tiny
-    path = onnx_restorer.generator.path
-    assert path.endswith('.onnx') and str(checkpoint.parent) in path
-    mtime = cache_path(checkpoint, onnx_restorer.cfg.model.generator.to_dict()).stat().st_mtime
+    paths = onnx_restorer.generator.paths
+    assert list(paths) == list(STAGES)
+    for stage, path in paths.items():
+        assert path.endswith(f'.{stage}.onnx') and path.startswith(str(checkpoint.parent))
+    generator_cfg = onnx_restorer.cfg.model.generator.to_dict()
+    mtime = cache_path(checkpoint, generator_cfg, part='fuse').stat().st_mtime
     again = init_restorer(config, checkpoint, device='cpu', backend='onnxruntime')
-    assert again.generator.path == path
-    assert cache_path(checkpoint, again.cfg.model.generator.to_dict()).stat().st_mtime == mtime
+    assert again.generator.paths == paths
+    assert cache_path(checkpoint, generator_cfg, part='fuse').stat().st_mtime == mtime
     changed = tmp_path / 'changed.pth'
     state = torch.load(checkpoint, weights_only=False)
     state['state_dict'] = {k: v + 0.01 if v.is_floating_point() else v
                            for k, v in state['state_dict'].items()}
     torch.save(state, changed)
     other = init_restorer(config, changed, device='cpu', backend='onnxruntime')
-    assert other.generator.path != path and other.generator.path.startswith(str(tmp_path))
+    assert other.generator.paths['fuse'] != paths['fuse']
+    assert other.generator.paths['fuse'].startswith(str(tmp_path))
 
 
-def test_images_too_small_for_the_graph_use_pytorch(onnx_restorer):
-    image = odd_image(5, 7)
-    restored = restore_image(onnx_restorer, image, tile_size=0)
-    assert restored.shape == (5, 7, 3)
+def test_tiny_images_and_exact_tiles_match_pytorch(tiny, onnx_restorer):
+    plain = init_restorer(*tiny, device='cpu', fast=False)
+    tiny_image = odd_image(5, 7)
+    assert np.array_equal(restore_image(onnx_restorer, tiny_image, tile_size=0),
+                          restore_image(plain, tiny_image, tile_size=0))
+    image = odd_image(90, 131, seed=3)
+    whole = restore_image(plain, image, tile_size=0)
+    tiled = restore_image(onnx_restorer, image, tile_size=48, tile_overlap=16)
+    assert np.mean(tiled == whole) >= 0.999
 
 
 @pytest.mark.parametrize('options, message', [

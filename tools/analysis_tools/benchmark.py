@@ -6,6 +6,13 @@
         [--time-budget 120] [--out-dir docs/benchmarks] [--name benchmark]
 
 Writes <name>.json, <name>.md, <name>_latency_vs_params.png and <name>_latency_vs_psnr.png.
+
+    python tools/analysis_tools/benchmark.py --paths [plain default onnxruntime ...]
+        [--restorer derain | --restorer-config CONFIG CHECKPOINT]
+        [--sizes 256x256 1280x720 3840x2160] [--tile-above 1280x720 --tile 512]
+
+times the restore command's inference paths side by side on the CPU instead (see
+lfdn_mm/analysis/inference_paths.py): writes <name>.json and <name>.md.
 """
 import argparse
 import shlex
@@ -13,6 +20,7 @@ import sys
 
 from lfdn_mm.analysis.benchmark import DEFAULT_MODELS, BenchmarkSettings, run_benchmark
 from lfdn_mm.analysis.benchmark_report import markdown_report, write_benchmark_reports
+from lfdn_mm.analysis.inference_paths import PATHS, paths_table, run_path_benchmark
 from lfdn_mm.analysis.measure import DTYPES, parse_size
 from lfdn_mm.analysis.model_zoo import LFDN_TABLE6, MODEL_SPECS
 
@@ -47,6 +55,15 @@ def parse_args(argv=None):
     parser.add_argument('--reference', default='lfdn', help='model the others are compared to')
     parser.add_argument('--out-dir', default='work_dirs/benchmark')
     parser.add_argument('--name', default='benchmark', help='file name stem of the outputs')
+    paths = parser.add_argument_group('inference paths (--paths)')
+    paths.add_argument('--paths', nargs='*', choices=sorted(PATHS), metavar='PATH',
+                       help=f'time these restore paths instead (default: all of '
+                       f'{", ".join(PATHS)}; bf16 only where the CPU has it)')
+    paths.add_argument('--restorer', default='derain', help='shipped model to restore with')
+    paths.add_argument('--restorer-config', nargs=2, metavar=('CONFIG', 'CHECKPOINT'))
+    paths.add_argument('--tile', type=int, default=512, help='tile side above --tile-above')
+    paths.add_argument('--tile-above', default='1280x720',
+                       help='images larger than this are restored in tiles')
     return parser.parse_args(argv)
 
 
@@ -61,10 +78,35 @@ def settings_from_args(args):
         reference=args.reference, threads=args.threads)
 
 
+def run_paths(args, command):
+    from lfdn_mm.utils import write_json
+    limit = parse_size(args.tile_above)
+    config, checkpoint = args.restorer_config or (None, None)
+
+    def tile_for(size):
+        return args.tile if size[0] * size[1] > limit[0] * limit[1] else 0
+
+    result = run_path_benchmark(
+        config, checkpoint, None if config else args.restorer,
+        names=args.paths or tuple(PATHS), sizes=tuple(parse_size(s) for s in args.sizes),
+        tile_for=tile_for, repeats=lambda size: 1 if tile_for(size) else args.repeats,
+        log=lambda m: print(m, flush=True))
+    table = paths_table(result)
+    write_json(f'{args.out_dir}/{args.name}.json', {**result, 'command': command})
+    report = (f"```bash\n{command}\n```\n\nCPU: {result['machine']['cpu']}, "
+              f"{result['machine']['torch_threads']} threads; MAC floor: "
+              f"{result['peak_fp32']['assumption']}.\n\n{table}")
+    with open(f'{args.out_dir}/{args.name}.md', 'w') as markdown:
+        markdown.write(report)
+    print(report)
+
+
 def main(argv=None):
     args = parse_args(argv)
     command = shlex.join(['python', 'tools/analysis_tools/benchmark.py',
                           *(sys.argv[1:] if argv is None else argv)])
+    if args.paths is not None:
+        return run_paths(args, command)
     result = run_benchmark(settings_from_args(args), log=lambda m: print(m, flush=True))
     paths = write_benchmark_reports(result, args.out_dir, args.name, command)
     print(markdown_report(result, command))
