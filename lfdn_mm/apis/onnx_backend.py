@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 from ..models.tile_invariance import stage_halos, supports_tile_invariance
+from ..pretrained import sha256
 from .onnx_export import export_onnx
 
 BACKENDS = ('pytorch', 'onnxruntime')
@@ -29,17 +30,9 @@ OPSET = 17
 USER_CACHE = Path(os.environ.get('XDG_CACHE_HOME', Path.home() / '.cache')) / 'lfdn_mm' / 'onnx'
 
 
-def file_sha256(path):
-    digest = hashlib.sha256()
-    with open(path, 'rb') as stream:
-        for block in iter(lambda: stream.read(1 << 20), b''):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def cache_key(checkpoint, generator_cfg):
     """Hash of the weights file and of the generator config (and the opset)."""
-    weights = file_sha256(checkpoint) if checkpoint else 'random'
+    weights = sha256(checkpoint) if checkpoint else 'random'
     config = json.dumps(generator_cfg, sort_keys=True, default=str)
     return hashlib.sha256(f'{weights}|{config}|opset{OPSET}'.encode()).hexdigest()[:20]
 
