@@ -46,9 +46,9 @@ EOF
 
 check_imports() {
     "$VENV/bin/python" - <<'EOF'
+import lfdn_mm  # first: it hides the known import-time warnings of mmagic's dependencies
 import torch, torchvision, mmcv, mmcv.ops, mmengine
 import mmagic.models, mmagic.datasets, mmagic.evaluation
-import lfdn_mm
 from mmagic.registry import MODELS
 assert 'LFDN' in MODELS.module_dict, 'LFDN is not registered in mmagic MODELS'
 print(f'torch {torch.__version__}, torchvision {torchvision.__version__}, mmcv {mmcv.__version__}, '
