@@ -16,6 +16,7 @@ KNOWN_WARNINGS = (
     (DeprecationWarning, r'`np\.bool8` is a deprecated alias'),
     (DeprecationWarning, r'`torch\.jit\.(script|interface)` is deprecated'),
     (DeprecationWarning, r'pkg_resources is deprecated'),
+    (UserWarning, r'pkg_resources is deprecated as an API'),
     (DeprecationWarning, r'Deprecated call to `pkg_resources\.declare_namespace'),
 )
 

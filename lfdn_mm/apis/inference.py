@@ -1,4 +1,5 @@
-"""Restore image files with an MMagic editing config and checkpoint (LFDN or any other).
+"""Load a restorer from an MMagic editing config and checkpoint (LFDN or any other) and restore
+image arrays with it; reading files is in :mod:`.image_files`, batches in :mod:`.batch_restore`.
 
 Images go through the model's own data preprocessor and generator, optionally in tiles and
 with x8 self-ensemble (:mod:`lfdn_mm.models.tiling`). 8- and 16-bit images keep their depth,
@@ -6,25 +7,16 @@ grayscale images are restored as three equal channels and written back as graysc
 the alpha channel of RGBA images is kept unchanged. Checkpoints are read with
 ``weights_only=True`` (:func:`lfdn_mm.utils.load_checkpoint_file`).
 """
-import glob
-import io
 import logging
-import os
-import sys
-import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import cv2
 import numpy as np
 import torch
 from mmagic.apis import init_model
 from mmagic.structures import DataSample
 from mmengine.logging import MMLogger
 from mmengine.runner import load_state_dict
-from mmengine.utils import ProgressBar
-from PIL import Image
 
 from ..engine.optimizers import cpu_has_native_bf16
 from ..models.lfdn_editor import options_from_test_cfg
@@ -32,24 +24,14 @@ from ..models.local_statistics import tlc_window, use_local_statistics
 from ..models.memory_format import to_channels_last
 from ..models.tiling import check_tile_settings, restore_tensor
 from ..pretrained import pretrained_checkpoint, pretrained_config
-from ..utils import CheckpointError, load_checkpoint_file, tensor_to_image, write_image
+from ..utils import CheckpointError, load_checkpoint_file, tensor_to_image
 
-IMAGE_SUFFIXES = ('.bmp', '.jpeg', '.jpg', '.png', '.ppm', '.pgm', '.tif', '.tiff', '.webp')
 #: ITU-R BT.601 luma weights, to turn a restored RGB image back into grayscale.
 LUMA_WEIGHTS = (0.299, 0.587, 0.114)
-JPEG_START = b'\xff\xd8\xff'
-#: The tile side suggested when a whole image does not fit in memory.
-SUGGESTED_TILE = 512
-#: How torch's allocators (CPU, CUDA, MPS) say they ran out of memory, in lower case.
-OUT_OF_MEMORY_PHRASES = ("can't allocate memory", 'out of memory')
 
 
-class ImageReadError(ValueError):
-    """An input file that is not a decodable image."""
 
 
-class ImageTooLargeError(RuntimeError):
-    """An image whose restoration ran out of memory."""
 
 
 def default_device():
@@ -171,42 +153,8 @@ def init_restorer(config=None, checkpoint=None, device=None, model=None, precisi
     return prepare_for_inference(restorer, device) if fast else restorer
 
 
-def read_image(path):
-    """Read ``path`` as an HxW, HxWx3 (RGB) or HxWx4 (RGBA) uint8/uint16 array."""
-    data = Path(path).read_bytes()
-    if not data:
-        raise ImageReadError(f'{path}: empty file')
-    try:
-        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
-    except cv2.error:
-        image = None
-    if image is None:
-        raise ImageReadError(f'{path}: not a readable image (corrupt or unsupported format)')
-    if data.startswith(JPEG_START):
-        check_complete_jpeg(path, data)
-    if image.dtype not in (np.uint8, np.uint16):
-        raise ImageReadError(f'{path}: unsupported pixel type {image.dtype} '
-                             '(8- and 16-bit images are supported)')
-    if image.ndim == 3 and image.shape[2] == 3:
-        return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
-    if image.ndim == 3 and image.shape[2] == 4:
-        return cv2.cvtColor(image, cv2.COLOR_BGRA2RGBA)
-    return image
 
 
-def check_complete_jpeg(path, data):
-    """Raise :class:`ImageReadError` for a truncated or damaged JPEG.
-
-    OpenCV fills the missing part of a truncated JPEG with grey instead of failing; Pillow's
-    decoder refuses it.
-    """
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-    except Image.DecompressionBombError:
-        return  # larger than Pillow accepts; OpenCV has decoded it
-    except Exception as error:  # any decoder failure means the data is damaged
-        raise ImageReadError(f'{path}: truncated or corrupt JPEG ({error})') from None
 
 
 def split_alpha(image):
@@ -302,172 +250,19 @@ def restore_image(model, image, tile_size=None, tile_overlap=None, ensemble=None
     return result.reshape(image.shape)
 
 
-def collect_inputs(sources):
-    """Expand image paths, folders and glob patterns into ``(images, skipped)``.
-
-    Named files are always taken; folders (not recursively) and glob patterns contribute
-    the files with an image suffix (:data:`IMAGE_SUFFIXES`); the other files and the
-    sub-folders they hold are ``skipped``. Hidden files are ignored.
-    """
-    images, skipped = [], []
-
-    def add_candidates(paths):
-        for path in sorted(paths):
-            if path.name.startswith('.'):
-                continue
-            if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
-                images.append(path)
-            elif path.is_file() or path.is_dir():
-                skipped.append(path)
-
-    for source in map(str, sources):
-        path = Path(source)
-        if path.is_file():
-            images.append(path)
-        elif path.is_dir():
-            add_candidates(path.iterdir())
-        elif any(char in source for char in '*?['):
-            matches = [Path(match) for match in glob.glob(source, recursive=True)]
-            if not matches:
-                raise FileNotFoundError(f'{source} matches no files')
-            add_candidates(matches)
-        else:
-            raise FileNotFoundError(f'{source}: no such file or folder')
-    unique = list({path.resolve(): path for path in images}.values())
-    if not unique:
-        raise FileNotFoundError(f'no images found in {", ".join(map(str, sources))}')
-    return unique, skipped
 
 
-def file_id(path):
-    """The device and inode of ``path``: equal for links to the same file."""
-    stat = os.stat(path)
-    return stat.st_dev, stat.st_ino
 
 
-def plan_outputs(inputs, out_dir):
-    """Pair every input with ``out_dir/<its name>``; refuse any plan that overwrites an input.
-
-    Raises:
-        ValueError: When ``out_dir`` holds an input, two inputs share a name, or an output
-            path is an input file under another name (link).
-    """
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ValueError(f'output folder {out_dir} exists and is not a folder')
-    input_ids = {file_id(path) for path in inputs}
-    plan, sources_by_target = [], {}
-    for path in inputs:
-        if path.resolve().parent == out_dir.resolve():
-            raise ValueError(f'output folder {out_dir} is the folder of input {path}: '
-                             'refusing to overwrite inputs, choose another output folder')
-        target = out_dir / path.name
-        if target in sources_by_target:
-            raise ValueError(f'{sources_by_target[target]} and {path} would both be written '
-                             f'to {target}')
-        if target.exists() and file_id(target) in input_ids:
-            raise ValueError(f'output {target} is the input file {path}: refusing to '
-                             'overwrite it')
-        sources_by_target[target] = path
-        plan.append((path, target))
-    return plan
 
 
-@dataclass
-class RestoreReport:
-    """What :func:`restore_files` did: ``(input, output)`` pairs, failures and skips."""
-
-    restored: list = field(default_factory=list)
-    failed: list = field(default_factory=list)
-    skipped: list = field(default_factory=list)
-    seconds: float = 0.0
-
-    def summary(self):
-        """A few lines for the terminal."""
-        total = len(self.restored) + len(self.failed)
-        per_image = self.seconds / max(total, 1)
-        lines = [f'restored {len(self.restored)} of {total} images in {self.seconds:.1f} s '
-                 f'({per_image:.2f} s per image), {len(self.failed)} failed']
-        for reason, paths in skip_reasons(self.skipped).items():
-            lines.append(f'skipped ({reason}): {", ".join(map(str, paths))}')
-        lines += [f'failed: {reason}' for _, reason in self.failed]
-        return '\n'.join(lines)
 
 
-def skip_reasons(paths):
-    """Group skipped ``paths`` by why they were not read."""
-    reasons = {}
-    for path in paths:
-        reason = 'folder, not read recursively' if path.is_dir() else 'no image suffix'
-        reasons.setdefault(reason, []).append(path)
-    return reasons
 
 
-def is_out_of_memory(error):
-    """Whether ``error`` is a failed allocation of torch (CPU or GPU) or numpy."""
-    if isinstance(error, (MemoryError, torch.OutOfMemoryError)):
-        return True
-    message = str(error).lower()
-    return isinstance(error, RuntimeError) and any(phrase in message
-                                                   for phrase in OUT_OF_MEMORY_PHRASES)
 
 
-def out_of_memory_advice(image, tile_size):
-    """What to do when restoring ``image`` ran out of memory."""
-    height, width = image.shape[:2]
-    if tile_size:
-        advice = f'restore it in smaller tiles than {tile_size} (--tile {tile_size // 2})'
-    else:
-        advice = (f'restore it in tiles: --tile {SUGGESTED_TILE} on the command line, '
-                  f'tile_size={SUGGESTED_TILE} in Python')
-    return f'out of memory restoring a {width}x{height} image; {advice}'
 
 
-def restore_file(model, source, target, tile_size=None, tile_overlap=None, ensemble=None):
-    """Read ``source``, restore it (see :func:`restore_image`) and write it to ``target``.
-
-    Raises:
-        ImageReadError: ``source`` is not a readable image.
-        ImageTooLargeError: Restoring it ran out of memory; the message suggests tiles.
-    """
-    image = read_image(source)
-    try:
-        restored = restore_image(model, image, tile_size, tile_overlap, ensemble)
-    except (MemoryError, RuntimeError) as error:
-        if not is_out_of_memory(error):
-            raise
-        if torch.cuda.is_available():
-            torch.cuda.empty_cache()
-        used_tile = inference_options(model, tile_size, tile_overlap, ensemble)['tile_size']
-        raise ImageTooLargeError(f'{source}: {out_of_memory_advice(image, used_tile)}') from None
-    write_image(target, restored)
 
 
-def restore_files(model, plan, tile_size=None, tile_overlap=None, ensemble=None,
-                  progress=True):
-    """Restore every ``(input, output)`` pair of ``plan`` (see :func:`plan_outputs`).
-
-    Unreadable inputs and failed restorations (an image too large for the memory among them)
-    are recorded and the rest go on. Outputs are written atomically, in the format of their
-    suffix.
-
-    Returns:
-        RestoreReport: Restored and failed files and the elapsed time.
-    """
-    inference_options(model, tile_size, tile_overlap, ensemble)  # bad settings fail here
-    report = RestoreReport()
-    bar = ProgressBar(len(plan), file=sys.stderr) if progress else None
-    start = time.perf_counter()
-    for source, target in plan:
-        try:
-            restore_file(model, source, target, tile_size, tile_overlap, ensemble)
-            report.restored.append((source, target))
-        except (OSError, ValueError, TypeError, RuntimeError) as error:
-            reason = str(error) if str(source) in str(error) else f'{source}: {error}'
-            report.failed.append((source, reason))
-        if bar is not None:
-            bar.update()
-    if bar is not None:
-        sys.stderr.write('\n')
-    report.seconds = time.perf_counter() - start
-    return report

@@ -37,6 +37,9 @@ def export_onnx(generator, path, opset=17, example_size=EXPORT_SIZE, example=Non
     with atomic_path(path) as tmp, torch.no_grad(), warnings.catch_warnings():
         # the shape checks and the padding branch are traced for EXPORT_SIZE, see above
         warnings.simplefilter('ignore', torch.jit.TracerWarning)
+        # dynamo=False on purpose: the TorchScript exporter keeps dynamic height and width
+        warnings.filterwarnings('ignore', 'You are using the legacy TorchScript',
+                                DeprecationWarning)
         torch.onnx.export(generator, (example, ), str(tmp), input_names=['input'],
                           output_names=['output'], dynamic_axes=DYNAMIC_AXES,
                           opset_version=opset, dynamo=False)

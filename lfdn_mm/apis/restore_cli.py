@@ -12,8 +12,10 @@ import argparse
 import sys
 
 from ..pretrained import PRETRAINED, describe_pretrained
-from .inference import (CheckpointError, collect_inputs, default_device, inference_options,
-                        init_restorer, plan_outputs, restore_files)
+from ..utils import CheckpointError
+from .batch_restore import restore_files
+from .image_files import collect_inputs, plan_outputs
+from .inference import default_device, inference_options, init_restorer
 
 
 def parse_args(argv=None):

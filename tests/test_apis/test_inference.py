@@ -7,8 +7,8 @@ import torch
 from helpers.tiny_restorer import write_tiny_restorer
 from mmagic.apis import init_model
 
-from lfdn_mm.apis.inference import (CheckpointError, collect_inputs, init_restorer,
-                                    plan_outputs, read_image, restore_image)
+from lfdn_mm.apis.image_files import collect_inputs, plan_outputs, read_image
+from lfdn_mm.apis.inference import CheckpointError, init_restorer, restore_image
 from lfdn_mm.apis.inferencer import LFDNInferencer
 
 

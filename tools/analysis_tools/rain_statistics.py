@@ -15,7 +15,7 @@ from pathlib import Path
 from lfdn_mm.analysis.rain_statistics import (SYNTHETIC_RAINS, comparison_table,
                                               measure_real, measure_synthetic,
                                               plot_comparison, summarise)
-from lfdn_mm.apis.inference import IMAGE_SUFFIXES
+from lfdn_mm.apis.image_files import IMAGE_SUFFIXES
 
 
 def parse_args(argv=None):
