@@ -11,20 +11,48 @@ from pathlib import Path
 import mmagic
 from mmengine.config import Config
 
+from ..utils.project_files import project_root
+
 MMAGIC_CONFIG_ROOT = Path(mmagic.__file__).parent / '.mim' / 'configs'
 NAFNET_GOPRO_CONFIG = 'nafnet/nafnet_c64eb11128mb1db1111_8xb8-lr1e-3-400k_gopro.py'
 RESTORMER_DERAIN_CONFIG = 'restormer/restormer_official_rain13k.py'
 
-#: Published PSNR (dB) of each model family on the benchmarks; LFDN: the paper's Tables 3-5,
-#: NAFNet (GoPro, width 64) and Restormer: MMagic's model zoo (its GoPro config has the same
-#: architecture as the deraining one benchmarked here).
-PUBLISHED_PSNR = {
-    'lfdn': {'GoPro': 31.60, 'HIDE': 30.07, 'Rain100H': 29.12, 'Rain100L': 32.79,
-             'Test100': 28.44},
-    'nafnet-w64': {'GoPro': 33.72},
-    'restormer': {'GoPro': 32.93, 'HIDE': 31.23, 'Rain100H': 31.48, 'Rain100L': 39.10,
-                  'Test100': 32.03},
+LFDN_METAFILE = project_root() / 'configs' / 'lfdn' / 'metafile.yml'
+#: Where each model's published PSNR comes from: (metafile, model names in it). LFDN: the
+#: paper's Tables 3-5 as recorded in this project's metafile; NAFNet and Restormer: MMagic's
+#: own metafiles (its Restormer GoPro entry has the same architecture as the deraining one).
+PUBLISHED_SOURCES = {
+    'lfdn': (LFDN_METAFILE, ('lfdn_c50n4_1xb16-lr1e-4-1000k_gopro',
+                             'lfdn_c50n4_1xb16-lr1e-4-1000k_rain14000')),
+    'nafnet-w64': (MMAGIC_CONFIG_ROOT / 'nafnet' / 'metafile.yml',
+                   ('nafnet_c64eb11128mb1db1111_8xb8-lr1e-3-400k_gopro', )),
+    'restormer': (MMAGIC_CONFIG_ROOT / 'restormer' / 'metafile.yml',
+                  ('restormer_official_rain13k', 'restormer_official_gopro')),
 }
+
+
+def result_psnr(metrics):
+    """The PSNR of one metafile result, whatever its key (``PSNR``, ``PSNR (Y)``,
+    ``PSNR (paper)``, or a ``PSNR/SSIM (RGB)`` group); None without one."""
+    for key, value in metrics.items():
+        if 'PSNR' in key and isinstance(value, (int, float)):
+            return float(value)
+        if isinstance(value, dict) and 'PSNR' in value:
+            return float(value['PSNR'])
+    return None
+
+
+def published_psnr(metafile, names):
+    """``{dataset: PSNR}`` of the models ``names`` in an OpenMMLab ``metafile``."""
+    import yaml
+    models = yaml.safe_load(Path(metafile).read_text())['Models']
+    scores = {}
+    for model in (m for m in models if m['Name'] in names):
+        for result in model.get('Results') or []:
+            psnr = result_psnr(result.get('Metrics') or {})
+            if psnr is not None:
+                scores[result['Dataset'].split(' (')[0]] = psnr
+    return scores
 
 
 @dataclass(frozen=True)
@@ -60,7 +88,8 @@ class ModelSpec:
 
     @property
     def published_psnr(self):
-        return PUBLISHED_PSNR.get(self.name, {})
+        source = PUBLISHED_SOURCES.get(self.name)
+        return published_psnr(*source) if source else {}
 
 
 def lfdn_spec(preset, description):

@@ -143,3 +143,15 @@ def test_reduced_precision_paths_need_native_support(monkeypatch):
     monkeypatch.setattr(inference_paths, 'cpu_has_native_bf16', lambda: True)
     assert inference_paths.offered_paths(['plain', 'bf16']) == ['plain', 'bf16']
     assert inference_paths.peak_fp32_flops(2)['assumption'].startswith('2 cores x ')
+
+
+def test_published_psnr_is_read_from_the_metafiles(tmp_path):
+    from lfdn_mm.analysis.model_zoo import get_spec, published_psnr
+    assert get_spec('nafnet-w64').published_psnr == {'GoPro': pytest.approx(33.7246)}
+    assert get_spec('restormer').published_psnr['Rain100L'] == pytest.approx(39.1023)
+    assert get_spec('lfdn').published_psnr['Rain100L'] == pytest.approx(32.79)
+    metafile = tmp_path / 'metafile.yml'
+    metafile.write_text('Models:\n- Name: a\n  Results:\n  - Dataset: GoPro (test)\n'
+                        '    Metrics: {PSNR/SSIM (RGB): {PSNR: 30.5, SSIM: 0.9}}\n'
+                        '- Name: b\n  Results:\n  - Dataset: HIDE\n    Metrics: {PSNR: 29.0}\n')
+    assert published_psnr(metafile, ('a', )) == {'GoPro': 30.5}
