@@ -118,3 +118,15 @@ def test_benchmark_config_trains_validates_and_tests_on_its_layout(name, tmp_pat
     assert [len(loader.dataset) for loader in runner.test_loop.dataloaders] == [
         PAIRS_PER_SET] * len(sets)
     check_metrics(hook(runner, 'MetricsDumpHook').metrics, sets)
+
+
+@pytest.mark.parametrize('config', sorted((ROOT / 'configs/lfdn/ablations').glob('*.py')),
+                         ids=lambda path: path.name)
+def test_ablation_configs_are_exactly_a_preset(config):
+    from mmengine.config import Config
+
+    from lfdn_mm.models.presets import PRESETS
+    generator = Config.fromfile(str(config)).model.generator
+    assert generator.type == 'LFDNPreset' and generator.preset in PRESETS
+    extra = set(generator) - {'type', 'preset'}
+    assert extra <= {'theta', 'alpha'}, f'{config.name} changes {extra} beside its preset'

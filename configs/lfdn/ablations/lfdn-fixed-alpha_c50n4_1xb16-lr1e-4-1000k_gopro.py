@@ -3,4 +3,5 @@
 _base_ = ['../lfdn_c50n4_1xb16-lr1e-4-1000k_gopro.py']
 experiment_name = 'lfdn-fixed-alpha_c50n4_1xb16-lr1e-4-1000k_gopro'
 work_dir = f'./work_dirs/{experiment_name}'
-model = dict(generator=dict(alpha=0.1724, learn_alpha=False))
+# the generator is the preset (lfdn_mm/models/presets.py), nothing else
+model = dict(generator=dict(_delete_=True, type='LFDNPreset', preset='fixed_alpha', alpha=0.1724))

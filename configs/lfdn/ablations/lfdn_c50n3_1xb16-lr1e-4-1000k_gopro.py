@@ -2,4 +2,5 @@
 _base_ = ['../lfdn_c50n4_1xb16-lr1e-4-1000k_gopro.py']
 experiment_name = 'lfdn_c50n3_1xb16-lr1e-4-1000k_gopro'
 work_dir = f'./work_dirs/{experiment_name}'
-model = dict(generator=dict(num_blocks=3))
+# the generator is the preset (lfdn_mm/models/presets.py), nothing else
+model = dict(generator=dict(_delete_=True, type='LFDNPreset', preset='blocks_3'))
