@@ -17,9 +17,7 @@ from dataclasses import asdict, dataclass, replace
 from functools import partial
 from pathlib import Path
 
-from mmagic.registry import MODELS
 from mmengine.config import Config
-from torch import nn
 
 from ..apis.launch import build_runner, enable_amp, test_metrics
 from ..datasets import write_demo_photos
@@ -39,14 +37,6 @@ DEFAULT_STUDY_MODELS = ('lfdn', 'lfdn-fdnb_split', 'lfdn-wo_fusion', 'lfdn-wo_ms
 TABLE6_ORDER = ('lfdn', 'lfdn-wo_fusion', 'lfdn-wo_mshf', 'lfdn-rfdb', 'lfdn-cnn')
 INPUT_ROW = 'input'
 VAL_SET, DEMO_SET = 'Val', 'Demo'
-
-
-@MODELS.register_module()
-class PassThroughGenerator(nn.Module):
-    """Returns its input: tests the degraded input itself with the same pipeline and metrics."""
-
-    def forward(self, x):
-        return x
 
 
 @dataclass

@@ -5,7 +5,9 @@ from .lfdn_editor import LFDNEditor
 from .lfdn_net import LFDN
 from .memory_format import to_channels_last
 from .mshf import MSHF, StridedEncoder
+from .pass_through import PassThroughGenerator
 from .presets import PRESETS, build_lfdn_preset
 
 __all__ = ['ACFM', 'ALFM', 'ConcatFusion', 'FDNB', 'PlainBlock', 'SplitFDNB', 'LFDN', 'LFDNEditor',
-           'MSHF', 'StridedEncoder', 'PRESETS', 'build_lfdn_preset', 'to_channels_last']
+           'MSHF', 'StridedEncoder', 'PassThroughGenerator', 'PRESETS', 'build_lfdn_preset',
+           'to_channels_last']
