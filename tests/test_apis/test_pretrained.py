@@ -1,3 +1,4 @@
+import os
 import shutil
 import subprocess
 import sys
@@ -68,12 +69,17 @@ def test_restore_needs_inputs_and_an_out_dir(capsys):
         restore_main(['only_config.py', 'x.png', '-o', 'out'])
 
 
-def test_wheel_contains_the_weights(tmp_path):
+@pytest.fixture(scope='module')
+def wheel(tmp_path_factory):
+    folder = tmp_path_factory.mktemp('wheel')
     result = subprocess.run([sys.executable, '-m', 'pip', 'wheel', '--no-deps',
-                             '--no-build-isolation', '-q', '-w', str(tmp_path), str(ROOT)],
-                            capture_output=True, text=True, cwd=tmp_path)
+                             '--no-build-isolation', '-q', '-w', str(folder), str(ROOT)],
+                            capture_output=True, text=True, cwd=folder)
     assert result.returncode == 0, result.stderr[-2000:]
-    wheel = next(tmp_path.glob('lfdn_mm-*.whl'))
+    return next(folder.glob('lfdn_mm-*.whl'))
+
+
+def test_wheel_contains_the_weights(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     for name in SHIPPED:
         assert f"lfdn_mm/checkpoints/{pretrained.PRETRAINED[name]['file']}" in names
@@ -82,6 +88,33 @@ def test_wheel_contains_the_weights(tmp_path):
                  'configs/lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-600i_demo-derain.py',
                  'configs/_base_/lfdn_runtime.py'):
         assert f'lfdn_mm/.mim/{path}' in names, path
+
+
+def test_installed_wheel_works_outside_the_checkout(wheel, tmp_path):
+    site = tmp_path / 'site'
+    result = subprocess.run([sys.executable, '-m', 'pip', 'install', '--no-deps', '-q',
+                             '--target', str(site), str(wheel)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    elsewhere = tmp_path / 'elsewhere'
+    elsewhere.mkdir()
+    env = {**os.environ, 'PYTHONPATH': str(site)}
+    probe = ('import lfdn_mm\n'
+             'from mmengine.config import Config\n'
+             'from lfdn_mm.utils.project_files import project_root\n'
+             'root = project_root()\n'
+             "cfg = Config.fromfile(root / 'configs/lfdn' /\n"
+             "                      'lfdn_c50n4-gres_1xb8-lr5e-4-starter-derain.py')\n"
+             'print(lfdn_mm.__file__, root, cfg.model.generator.type, sep="\\n")\n')
+    result = subprocess.run([sys.executable, '-c', probe], capture_output=True, text=True,
+                            cwd=elsewhere, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    package, root, generator = result.stdout.strip().splitlines()[-3:]
+    assert package.startswith(str(site)) and root.startswith(str(site))
+    assert generator == 'LFDN'
+    listing = subprocess.run([sys.executable, '-m', 'lfdn_mm.apis.restore_cli', '--list-models'],
+                             capture_output=True, text=True, cwd=elsewhere, env=env)
+    assert listing.returncode == 0, listing.stderr[-2000:]
+    assert 'derain' in listing.stdout and 'deblur' in listing.stdout
 
 
 def test_derain_model_gains_on_real_rain100l(rain100l, tmp_path):
