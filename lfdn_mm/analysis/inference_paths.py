@@ -6,7 +6,6 @@ machine load hits all of them alike, and compared with plain fp32 in time, in PS
 8-bit outputs and against a floor: the model's MACs at the machine's peak fp32 rate.
 """
 import os
-import re
 from functools import partial
 
 import cv2
@@ -16,7 +15,9 @@ from mmagic.evaluation.metrics import psnr
 
 from ..apis import init_restorer, restore_image
 from ..engine.optimizers import cpu_has_native_bf16
+from ..utils.cpuinfo import cpuinfo_field
 from .measure import count_macs, machine_info, size_label, summarise_latency, timed
+from .report_utils import markdown_table
 
 #: name -> ``init_restorer`` keyword arguments; ``default`` is what ``lfdn-restore`` uses.
 PATHS = {
@@ -34,30 +35,16 @@ def offered_paths(names, device='cpu'):
             if name != 'bf16' or device != 'cpu' or cpu_has_native_bf16()]
 
 
-def cpu_flags():
-    try:
-        with open('/proc/cpuinfo') as cpuinfo:
-            return set(re.search(r'^flags\s*:(.*)$', cpuinfo.read(), re.M).group(1).split())
-    except (OSError, AttributeError):
-        return set()
-
-
-def cpu_clock_ghz():
-    try:
-        with open('/proc/cpuinfo') as cpuinfo:
-            return float(re.search(r'^cpu MHz\s*:\s*([\d.]+)', cpuinfo.read(), re.M)[1]) / 1e3
-    except (OSError, TypeError):
-        return None
-
-
 def peak_fp32_flops(threads):
     """Peak fp32 FLOP/s of ``threads`` cores: two FMA units of the widest vector per core.
 
     Returns:
         dict: ``flops`` (None when the clock is unknown) and the ``assumption`` behind it.
     """
-    lanes = 16 if 'avx512f' in cpu_flags() else 8 if 'avx2' in cpu_flags() else 4
-    clock = cpu_clock_ghz()
+    flags = set((cpuinfo_field('flags') or '').split())
+    lanes = 16 if 'avx512f' in flags else 8 if 'avx2' in flags else 4
+    megahertz = cpuinfo_field('cpu MHz')
+    clock = float(megahertz) / 1e3 if megahertz else None
     per_cycle = 2 * 2 * lanes  # two FMA units, two FLOPs per lane and FMA
     flops = threads * clock * 1e9 * per_cycle if clock else None
     return dict(flops=flops, assumption=(
@@ -138,7 +125,6 @@ def run_path_benchmark(config=None, checkpoint=None, model=None, names=tuple(PAT
 
 def paths_table(result):
     """The measurement as a Markdown table."""
-    from .report_utils import markdown_table
     rows = [[r['size'] + (f" (tiles {r['tile_size']})" if r['tile_size'] else ''), r['path'],
              f"{r['latency_ms']['median'] / 1e3:.3f}", f"{r['ratio_to_plain']:.2f}",
              '-' if r['ratio_to_floor'] is None else f"{r['ratio_to_floor']:.1f}",

@@ -10,6 +10,7 @@ import torch
 
 from ..models.memory_format import to_channels_last
 from ..models.summary import module_macs
+from ..utils.cpuinfo import cpuinfo_field
 
 DTYPES = {'fp32': torch.float32, 'fp16': torch.float16, 'bf16': torch.bfloat16}
 MEMORY_FORMATS = ('contiguous', 'channels_last')
@@ -138,14 +139,7 @@ def peak_rss_kb():
 
 
 def cpu_model_name():
-    try:
-        with open('/proc/cpuinfo') as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or 'unknown'
+    return cpuinfo_field('model name') or platform.processor() or 'unknown'
 
 
 def machine_info(device='cpu'):

@@ -18,6 +18,7 @@ from fractions import Fraction
 import torch
 from torch import nn
 
+from .alfm import ALFM
 from .tiling import round_up
 
 
@@ -164,7 +165,6 @@ def lean_fuse(network, feat, band=256):
     """``network.fuse(feat)`` for inference with less memory: ALFM by
     :func:`alfm_without_stack` and ACFM (local: 3x3 and one channel each way) in bands of
     ``band`` rows with a one-row halo. Networks without ALFM run ``fuse`` itself."""
-    from .alfm import ALFM
     if not isinstance(getattr(network, 'alfm', None), ALFM):
         return network.fuse(feat)
     outputs = []

@@ -2,10 +2,12 @@ from .checkpoint_files import (CheckpointError, MissingCheckpointError, UnsafeCh
                                check_checkpoint, load_checkpoint_file, previous_checkpoint,
                                register_weights_only_loaders)
 from .checkpoint_safety import allow_mmengine_checkpoints, mmengine_checkpoint_globals
+from .cpuinfo import cpuinfo_field
 from .image_io import atomic_path, read_rgb, tensor_to_image, write_image, write_json
 
 __all__ = ['CheckpointError', 'MissingCheckpointError', 'UnsafeCheckpointError',
            'check_checkpoint', 'load_checkpoint_file', 'previous_checkpoint',
            'register_weights_only_loaders', 'allow_mmengine_checkpoints',
-           'mmengine_checkpoint_globals', 'atomic_path', 'read_rgb', 'tensor_to_image',
+           'mmengine_checkpoint_globals', 'cpuinfo_field', 'atomic_path', 'read_rgb',
+           'tensor_to_image',
            'write_image', 'write_json']

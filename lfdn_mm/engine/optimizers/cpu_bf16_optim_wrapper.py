@@ -10,15 +10,12 @@ import torch
 from mmengine.registry import OPTIM_WRAPPERS
 from mmengine.optim import OptimWrapper
 
+from ...utils.cpuinfo import cpuinfo_field
+
 
 def cpu_has_native_bf16(cpuinfo='/proc/cpuinfo'):
     """Whether the CPU lists a native bf16 unit (``avx512_bf16`` or ``amx_bf16``) in its flags."""
-    try:
-        with open(cpuinfo) as file:
-            flags = next((line.split(':', 1)[1].split() for line in file
-                          if line.startswith('flags')), [])
-    except OSError:
-        return False
+    flags = (cpuinfo_field('flags', cpuinfo) or '').split()
     return any(flag in flags for flag in ('avx512_bf16', 'amx_bf16'))
 
 
