@@ -1,647 +1,283 @@
-"""Turn the benchmarks, as their authors distribute them, into the layout the configs read.
+"""Link the benchmarks, as their authors distribute them, into the layout the configs read.
 
-Every converter finds the pairs of one benchmark in its distributed layout (:class:`Pair`: a
-name, a degraded image, a clean image), links them as ``<out>/<img_dir>/<name>`` and
-``<out>/<gt_dir>/<name>`` with absolute symbolic links (nothing is copied) and checks the result
-with :func:`~lfdn_mm.datasets.validation.validate_pairs`. An output that fails the checks is
-removed again, and an existing non-empty output is only replaced with ``overwrite=True`` (and
-only when it holds nothing but links). ``docs/datasets.md`` describes the layouts accepted.
+:func:`prepare` links one benchmark's pairs as ``<out>/{<img_dir>,<gt_dir>}/<name>`` (absolute
+symbolic links), validates each output (``validate_pairs``) and removes it again on failure; a
+non-empty output is only replaced with ``overwrite`` and only if it holds links alone. A release
+already in ``input/`` and ``target/`` is refused: the configs read it where it is.
 """
-import argparse
 import os
 import re
 import shutil
-from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections import defaultdict, namedtuple
 from pathlib import Path
 
 from mmagic.datasets.basic_image_dataset import IMG_EXTENSIONS
 
-from .validation import PairValidationError, listing, validate_pairs
+from .validation import listing, validate_pairs
 
 #: pairs in each benchmark as the papers use it
-EXPECTED_COUNTS = {
-    'GoPro/train': 2103,
-    'GoPro/test': 1111,
-    'HIDE': 2025,
-    'Kohler': 48,
-    'Rain14000/train': 11200,
-    'Test2800': 2800,
-    'Rain100H': 100,
-    'Rain100L': 100,
-    'Test100': 100,
-}
-#: Rain14000 renders 14 rain streak versions of each clean image
-RAINY_PER_CLEAN = 14
-#: Rain14000 ids (sorted) used for training; the others are Test2800
-RAIN14000_TRAIN_CLEAN = 800
-#: training clean ids of Rain14000 held out for validation (2 %), evenly spread over the ids
-RAIN14000_VAL_CLEAN = 16
-#: GoPro training scenes (the last ones in name order) held out for validation
-GOPRO_VAL_SCENES = 2
-HIDE_TEST_SUBSETS = ('test-close-ups', 'test-long-shot')
-#: already paired releases (Restormer/MPRNet style and similar): (degraded, clean) folder names
-PAIRED_FOLDERS = {
-    'GoPro': (('input', 'target'), ('blur', 'sharp')),
-    'HIDE': (('input', 'target'), ),
-    'Kohler': (('input', 'target'), ('blur', 'sharp'), ('blurred', 'sharp')),
-    'Rain100': (('input', 'target'), ),
-    'Test100': (('input', 'target'), ('rainy', 'ground_truth')),
-}
-KOHLER_BLURRY = re.compile(r'Blurry(\d+)_(\d+)')
-KOHLER_FRAME = re.compile(r'GroundTruth(\d+)_(\d+)_(\d+)')
-RAIN14000_RAINY = re.compile(r'(\d+)_(\d+)')
-RAIN14000_CLEAN = re.compile(r'(\d+)')
-#: JORDER's ``rain/X2/norain-<k>x2.png`` and PReNet's ``rain-<k>.png``
-RAIN100_RAINY = re.compile(r'norain-(\d+)x2|rain-(\d+)')
-RAIN100_CLEAN = re.compile(r'norain-(\d+)')
+EXPECTED_COUNTS = {'GoPro/train': 2103, 'GoPro/test': 1111, 'HIDE': 2025, 'Kohler': 48,
+                   'Rain14000/train': 11200, 'Test2800': 2800, 'Rain100H': 100,
+                   'Rain100L': 100, 'Test100': 100}
+RAINY_PER_CLEAN = 14  #: Rain14000 renders 14 rain streak versions of each clean image
+RAIN14000_TRAIN_CLEAN = 800  #: lowest Rain14000 clean ids that train; the others are Test2800
+RAIN14000_VAL_CLEAN = 16  #: training clean ids held out for validation (2 %), evenly spread
+GOPRO_VAL_SCENES = 2  #: GoPro training scenes (the last in name order) held out for validation
+
+Pair = namedtuple('Pair', 'name img gt')  # name in the output, degraded and clean source file
+Split = namedtuple('Split', 'root pairs img_dir gt_dir', defaults=('input', 'target'))  # an output
+rel = os.path.relpath
 
 
 class LayoutError(ValueError):
     """The source folder is not a complete copy of a layout the converter accepts."""
 
 
-@dataclass(frozen=True)
-class Pair:
-    """One degraded/clean pair: its name in the output and its two source files."""
-    name: str
-    img: Path
-    gt: Path
-
-
-@dataclass
-class Split:
-    """The pairs of one config dataset and where they go.
-
-    Args:
-        root (Path): The dataset's ``data_root``.
-        pairs (list[Pair]): Its pairs.
-        img_dir (str): ``data_prefix.img``.
-        gt_dir (str): ``data_prefix.gt``.
-        expected_count (int, optional): Pairs required by the validation; None: any number.
-    """
-    root: Path
-    pairs: list
-    img_dir: str = 'input'
-    gt_dir: str = 'target'
-    expected_count: int = None
-
-
-# --- finding files ---------------------------------------------------------------------------
-
-def is_image(path):
-    """Whether ``path`` is a file with one of MMagic's image extensions."""
-    return path.name.endswith(IMG_EXTENSIONS) and path.is_file()
-
-
-def index_images(paths, key, root):
-    """Map ``key(path)`` to each image of ``paths`` whose key is not None.
-
-    Raises:
-        LayoutError: When two images share a key.
-    """
+def index_images(paths, root, key=lambda path: path.name):
+    """Map ``key(path)`` to each image file of ``paths`` whose key is not None; two images with
+    one key are a :class:`LayoutError` that names both."""
     index, clashes = {}, []
-    for path in sorted(paths):
-        name = key(path) if is_image(path) else None
-        if name is None:
-            continue
+    for path in sorted(p for p in paths if p.name.endswith(IMG_EXTENSIONS) and p.is_file()):
+        name = key(path)
         if name in index:
-            clashes.append(f'{relative(index[name], root)} and {relative(path, root)}')
-        index[name] = path
+            clashes.append(f'{rel(index[name], root)} and {rel(path, root)}')
+        elif name is not None:
+            index[name] = path
     if clashes:
         raise LayoutError(f'{root}: {len(clashes)} image(s) stand for the same pair:'
                           + listing(clashes))
     return index
 
 
-def file_name(path):
-    """``path``'s name with its extension."""
-    return path.name
-
-
-def stem(path):
-    """``path``'s name without its extension."""
-    return path.stem
-
-
-def index_folder(folder, key=file_name):
-    """:func:`index_images` of the files directly in ``folder``."""
-    return index_images(Path(folder).iterdir(), key, folder)
-
-
-def pattern_key(pattern):
-    """A key function: the integer groups of ``pattern`` matching a whole file stem, or None."""
-    def key(path):
-        match = pattern.fullmatch(path.stem)
-        if match is None:
-            return None
-        numbers = tuple(int(group) for group in match.groups() if group is not None)
-        return numbers[0] if len(numbers) == 1 else numbers
-    return key
-
-
-def relative(path, root):
-    """``path`` relative to ``root`` for messages."""
-    return os.path.relpath(path, root)
-
-
-def require_folder(folder, layout):
-    """Raise a :class:`LayoutError` describing ``layout`` when ``folder`` is missing."""
-    if not Path(folder).is_dir():
+def folder_images(folder, root, layout, key=lambda path: path.name):
+    """:func:`index_images` of ``folder``, which must exist (else a LayoutError with ``layout``)."""
+    if not folder.is_dir():
         raise LayoutError(f'{folder} is missing; expected {layout}')
+    return index_images(folder.iterdir(), root, key)
 
 
-def match_by_key(imgs, gts, root, rule, every_gt_used=True):
-    """Pair the degraded images ``imgs`` with the clean images ``gts`` of the same key.
+def numbers(pattern):
+    """A key: the integers (tuple) of the regular expression ``pattern`` matching a whole file
+    stem, or None."""
+    return lambda path: (found := re.fullmatch(pattern, path.stem)) and tuple(
+        int(group) for group in found.groups() if group is not None)
 
-    Args:
-        imgs (dict): Key to degraded image.
-        gts (dict): Key to clean image.
-        root (Path): Source folder, for messages.
-        rule (str): How the two names correspond, for messages.
-        every_gt_used (bool): Whether a clean image without a degraded one is an error.
 
-    Returns:
-        list[tuple]: ``(key, img, gt)`` sorted by key.
-
-    Raises:
-        LayoutError: When an image has no partner; the message names the first ones.
-    """
-    problems = []
-    alone = [imgs[key] for key in sorted(imgs) if key not in gts]
-    if alone:
-        problems.append(f'{len(alone)} degraded image(s) without a clean image:'
-                        + listing(relative(path, root) for path in alone))
-    alone = [gts[key] for key in sorted(gts) if key not in imgs] if every_gt_used else []
-    if alone:
-        problems.append(f'{len(alone)} clean image(s) without a degraded image:'
-                        + listing(relative(path, root) for path in alone))
+def match(imgs, gts, root, rule, every_gt_used=True):
+    """``(key, img, gt)`` for the keys of ``imgs`` (key to degraded image) in ``gts`` (key to
+    clean image); an image without a partner is a :class:`LayoutError` showing ``rule``."""
+    lone = [('degraded', 'clean', [imgs[k] for k in sorted(imgs) if k not in gts]),
+            ('clean', 'degraded', [gts[k] for k in sorted(gts) if k not in imgs])]
+    problems = [f'{len(paths)} {kind} image(s) without a {other} image:'
+                + listing(rel(path, root) for path in paths)
+                for kind, other, paths in lone[:1 + every_gt_used] if paths]
     if problems:
         raise LayoutError(f'{root}: incomplete pairs ({rule})\n' + '\n'.join(problems))
     return [(key, imgs[key], gts[key]) for key in sorted(imgs)]
 
 
-def find_paired_folders(root, candidates):
-    """The first ``(img_dir, gt_dir)`` of ``candidates`` that are both folders in ``root``."""
-    return next((names for names in candidates
-                 if all((Path(root) / name).is_dir() for name in names)), None)
+def check_count(name, pairs, check_counts):
+    """``pairs``, if they are the published number of benchmark ``name`` (or not checked)."""
+    if check_counts and len(pairs) != EXPECTED_COUNTS[name]:
+        raise LayoutError(f'{name}: found {len(pairs)} pairs, expected '
+                          f'{EXPECTED_COUNTS[name]} (the full benchmark)')
+    return pairs
 
 
-def paired_folder_pairs(root, img_dir, gt_dir):
-    """Pairs of an already paired release: ``img_dir/<stem>.*`` with ``gt_dir/<stem>.*``.
-
-    Both files of a pair are named after the degraded image (stem and extension).
-    """
-    root = Path(root)
-    matched = match_by_key(index_folder(root / img_dir, key=stem),
-                           index_folder(root / gt_dir, key=stem), root,
-                           f'{img_dir}/<name> pairs with {gt_dir}/<name>')
-    return [Pair(img.name, img, gt) for _, img, gt in matched]
+def pick(groups, keys):
+    return [pair for key in keys for pair in groups[key]]
 
 
-# --- the benchmarks --------------------------------------------------------------------------
+def hold_out(groups, keys, count, what, spread=False):
+    """Training and validation pairs of ``groups`` (key to pairs): ``count`` whole groups of
+    ``keys`` validate, the last ones or, with ``spread``, evenly spread ones."""
+    if not 0 <= count < len(keys):
+        raise LayoutError(f'cannot hold out {count} of {len(keys)} {what} for validation')
+    val = ([keys[(i + 1) * len(keys) // count - 1] for i in range(count)] if spread
+           else keys[len(keys) - count:])
+    return pick(groups, [key for key in keys if key not in val]), pick(groups, val)
 
-def find_gopro_pairs(root, split, blur_dir='blur'):
-    """Pairs of one split of GOPRO_Large: ``<split>/<scene>/{blur,sharp}/<frame>.png``.
 
-    Args:
-        root (str | Path): The ``GOPRO_Large`` folder (or one with ``<split>/{input,target}``).
-        split (str): ``'train'`` or ``'test'``.
-        blur_dir (str): ``'blur'`` (the benchmark) or ``'blur_gamma'``.
-
-    Returns:
-        list[Pair]: Named ``<scene>_<frame>.png`` (frame numbers repeat across scenes).
-    """
-    split_root = Path(root) / split
-    require_folder(split_root, f'GOPRO_Large/{split}/<scene>/{{{blur_dir},sharp}}/')
-    paired = find_paired_folders(split_root, PAIRED_FOLDERS['GoPro'])
-    if paired:
-        return paired_folder_pairs(split_root, *paired)
-    scenes = sorted(path for path in split_root.iterdir() if path.is_dir())
+def gopro_scenes(root, split, blur_dir):
+    """GOPRO_Large's ``<split>/<scene>/{<blur_dir>,sharp}/<frame>.png``: scene to its pairs,
+    named ``<scene>_<frame>.png`` (frame numbers repeat across scenes)."""
+    layout, folder = f'GOPRO_Large/{split}/<scene>/{{{blur_dir},sharp}}/', root / split
+    scenes = sorted(path for path in folder.iterdir() if path.is_dir()) if folder.is_dir() else []
     if not scenes:
-        raise LayoutError(f'{split_root} holds no scene folders <scene>/{{{blur_dir},sharp}}/')
-    pairs = []
-    for scene in scenes:
-        for folder in (blur_dir, 'sharp'):
-            require_folder(scene / folder, f'GOPRO_Large/{split}/<scene>/{{{blur_dir},sharp}}/')
-        matched = match_by_key(index_folder(scene / blur_dir), index_folder(scene / 'sharp'),
-                               Path(root), f'<scene>/{blur_dir}/<frame> pairs with '
-                               '<scene>/sharp/<frame>')
-        pairs += [Pair(f'{scene.name}_{name}', img, gt) for name, img, gt in matched]
-    return pairs
+        raise LayoutError(f'{folder} holds no scene folders; expected {layout}')
+    return {scene.name: [Pair(f'{scene.name}_{name}', img, gt) for name, img, gt in match(
+        folder_images(scene / blur_dir, root, layout), folder_images(scene / 'sharp', root, layout),
+        root, f'<scene>/{blur_dir}/<frame> pairs with <scene>/sharp/<frame>')] for scene in scenes}
 
 
-def find_hide_pairs(root):
-    """HIDE's test pairs: ``test/{test-close-ups,test-long-shot}/<name>`` with ``GT/<name>``.
+def gopro_splits(root, dst, check_counts, blur_dir='blur', num_val_scenes=GOPRO_VAL_SCENES):
+    """``<dst>/{train,val,test}/{blur,sharp}``; the last ``num_val_scenes`` training scenes
+    validate (the 2,103-pair count covers train and val)."""
+    scenes = gopro_scenes(root, 'train', blur_dir)
+    check_count('GoPro/train', pick(scenes, sorted(scenes)), check_counts)
+    train, val = hold_out(scenes, sorted(scenes), num_val_scenes, 'training scenes')
+    test = gopro_scenes(root, 'test', blur_dir)
+    test = check_count('GoPro/test', pick(test, sorted(test)), check_counts)
+    return [Split(dst / folder, pairs, 'blur', 'sharp') for folder, pairs in
+            (('train', train), ('val', val), ('test', test)) if pairs or folder != 'val']
 
-    ``GT/`` also holds the clean images of the training split, which are left out.
-    """
-    root = Path(root)
-    paired = find_paired_folders(root, PAIRED_FOLDERS['HIDE'])
-    if paired:
-        return paired_folder_pairs(root, *paired)
+
+def hide_pairs(root):
+    """HIDE's ``test/{test-close-ups,test-long-shot}/<name>`` with ``GT/<name>`` (``GT/`` also
+    holds the training split's clean images, which are left out)."""
     layout = 'HIDE_dataset/{GT,test/test-close-ups,test/test-long-shot}/'
-    require_folder(root / 'GT', layout)
-    clean = index_folder(root / 'GT')
-    pairs = []
-    for subset in HIDE_TEST_SUBSETS:
-        require_folder(root / 'test' / subset, layout)
-        matched = match_by_key(index_folder(root / 'test' / subset), clean, root,
-                               f'test/{subset}/<name> pairs with GT/<name>', every_gt_used=False)
-        pairs += [Pair(name, img, gt) for name, img, gt in matched]
-    return pairs
+    blurred = index_images([path for subset in ('close-ups', 'long-shot') for path in folder_images(
+        root / 'test' / f'test-{subset}', root, layout).values()], root)
+    return [Pair(*found) for found in match(blurred, folder_images(root / 'GT', root, layout), root,
+                                            'test/<subset>/<name> pairs with GT/<name>', False)]
 
 
-def select_frame(frames, frame):
-    """Pick one of ``frames`` (frame number to path): ``'first'``, ``'middle'``, ``'last'`` or a
-    frame number."""
-    numbers = sorted(frames)
-    chosen = {'first': numbers[0], 'middle': numbers[(len(numbers) + 1) // 2 - 1],
-              'last': numbers[-1]}.get(frame, frame)
-    return frames.get(int(chosen))
-
-
-def find_kohler_pairs(root, frame='middle'):
-    """Köhler et al.'s 48 blurry shots, each with one of the sharp frames of its recording.
-
-    Accepts the authors' release (``Blurry<image>_<kernel>.png`` and
-    ``Image<image>/Kernel<kernel>/GroundTruth<image>_<kernel>_<frame>.png``, anywhere below
-    ``root``) or a paired release (``{blur,sharp}``, ``{blurred,sharp}`` or ``{input,target}``).
-
-    Args:
-        root (str | Path): Source folder.
-        frame (str | int): Sharp frame used as the target in the authors' release:
-            ``'first'``, ``'middle'``, ``'last'`` or a frame number.
-
-    Returns:
-        list[Pair]: Named after the blurry shots.
-    """
-    root = Path(root)
-    paired = find_paired_folders(root, PAIRED_FOLDERS['Kohler'])
-    if paired:
-        return paired_folder_pairs(root, *paired)
+def kohler_pairs(root, frame='middle'):
+    """Köhler et al.'s ``Blurry<i>_<k>.png``, each with one sharp frame of
+    ``Image<i>/Kernel<k>/GroundTruth<i>_<k>_<frame>.png``: ``frame`` is ``'first'``,
+    ``'middle'``, ``'last'`` or a frame number."""
     files = list(root.rglob('*'))
-    blurry = index_images(files, pattern_key(KOHLER_BLURRY), root)
+    blurry = index_images(files, root, numbers(r'Blurry(\d+)_(\d+)'))
     if not blurry:
-        raise LayoutError(f'{root} holds no Blurry<image>_<kernel>.png and no paired folders '
-                          f'{", ".join("/".join(p) for p in PAIRED_FOLDERS["Kohler"])}')
+        raise LayoutError(f'{root} holds no Blurry<image>_<kernel>.png')
     recordings = defaultdict(dict)
-    for (image, kernel, number), path in index_images(files, pattern_key(KOHLER_FRAME),
-                                                      root).items():
-        recordings[image, kernel][number] = path
-    chosen = {key: select_frame(frames, frame) for key, frames in recordings.items()}
-    matched = match_by_key(blurry, {key: path for key, path in chosen.items() if path}, root,
-                           f'Blurry<i>_<k>.png pairs with frame {frame!r} of '
-                           'GroundTruth<i>_<k>_<frame>.png', every_gt_used=False)
-    return [Pair(img.name, img, gt) for _, img, gt in matched]
+    for key, path in index_images(files, root, numbers(r'GroundTruth(\d+)_(\d+)_(\d+)')).items():
+        recordings[key[:2]][key[2]] = path
+    chosen = {}
+    for key, frames in recordings.items():
+        ids = sorted(frames)
+        number = int({'first': ids[0], 'middle': ids[(len(ids) - 1) // 2],
+                      'last': ids[-1]}.get(frame, frame))
+        chosen.update({key: frames[number]} if number in frames else {})
+    return [Pair(img.name, img, gt) for _, img, gt in match(
+        blurry, chosen, root, f'Blurry<i>_<k>.png pairs with frame {frame!r} of '
+        'GroundTruth<i>_<k>_<frame>.png', every_gt_used=False)]
 
 
-def find_rain14000_groups(root):
-    """Fu et al.'s Rain14000: ``rainy_image/<id>_<k>.jpg`` rendered from ``ground_truth/<id>.jpg``.
-
-    Every folder below ``root`` holding both ``rainy_image/`` and ``ground_truth/`` is read (the
-    release in one folder, or its ``training/`` and ``testing/`` parts together).
-
-    Returns:
-        dict: Clean id to ``(clean image, [its rainy images])``, sorted by id.
-    """
-    root = Path(root)
+def rain14000_splits(root, dst, check_counts, num_train_clean=RAIN14000_TRAIN_CLEAN,
+                     num_val_clean=RAIN14000_VAL_CLEAN):
+    """Rain14000 (``rainy_image/<id>_<k>.jpg`` of ``ground_truth/<id>.jpg`` in every folder below
+    ``root`` holding both) by clean id to ``<dst>/Rain14000/{train,val}`` and ``<dst>/Test2800``:
+    the ``num_train_clean`` lowest ids train, ``num_val_clean`` of them (evenly spread) validate
+    (the 11,200-pair count covers both), the others are Test2800; pairs take the rainy names."""
     folders = [path.parent for path in sorted(root.rglob('rainy_image'))
                if path.is_dir() and (path.parent / 'ground_truth').is_dir()]
     if not folders:
         raise LayoutError(f'{root} holds no folder with rainy_image/ and ground_truth/')
-    clean = index_images([path for folder in folders
-                          for path in (folder / 'ground_truth').iterdir()],
-                         pattern_key(RAIN14000_CLEAN), root)
-    rainy = index_images([path for folder in folders
-                          for path in (folder / 'rainy_image').iterdir()],
-                         pattern_key(RAIN14000_RAINY), root)
-    rainy_ids = {number: path for (number, _), path in sorted(rainy.items())}
-    match_by_key(rainy_ids, clean, root, 'rainy_image/<id>_<k> pairs with ground_truth/<id>')
-    groups = {number: (path, []) for number, path in sorted(clean.items())}
-    for (number, _), path in sorted(rainy.items()):
-        groups[number][1].append(path)
-    return groups
-
-
-def check_rainy_per_clean(groups, root):
-    """Raise when a clean image of Rain14000 does not have :data:`RAINY_PER_CLEAN` renderings."""
-    wrong = [f'{relative(clean, root)}: {len(rainy)} rainy images'
-             for clean, rainy in groups.values() if len(rainy) != RAINY_PER_CLEAN]
-    if wrong:
+    clean, rainy = (index_images([path for folder in folders for path in (folder / sub).iterdir()],
+                                 root, numbers(pattern)) for sub, pattern in
+                    (('ground_truth', r'(\d+)'), ('rainy_image', r'(\d+)_(\d+)')))
+    match({key[:1]: path for key, path in rainy.items()}, clean, root,
+          'rainy_image/<id>_<k> pairs with ground_truth/<id>')
+    groups = {key: [] for key in sorted(clean)}
+    for key, path in sorted(rainy.items()):
+        groups[key[:1]].append(Pair(path.name, path, clean[key[:1]]))
+    wrong = [f'{rel(clean[key], root)}: {len(pairs)} rainy images'
+             for key, pairs in groups.items() if len(pairs) != RAINY_PER_CLEAN]
+    if check_counts and wrong:
         raise LayoutError(f'{root}: {len(wrong)} clean image(s) do not have {RAINY_PER_CLEAN} '
                           'rainy versions:' + listing(wrong))
-
-
-def split_rain14000(groups, num_train_clean=RAIN14000_TRAIN_CLEAN,
-                    num_val_clean=RAIN14000_VAL_CLEAN):
-    """Split Rain14000 by clean id: the first ``num_train_clean`` ids train, the rest test;
-    ``num_val_clean`` of the training ids, evenly spread, are held out for validation.
-
-    Each rainy image is one pair named like it; its target is its clean image.
-
-    Returns:
-        tuple[list[Pair], list[Pair], list[Pair]]: Train, validation and test (Test2800) pairs.
-    """
     ids = sorted(groups)
-    train_ids = ids[:num_train_clean]
-    if not 0 <= num_val_clean < len(train_ids):
-        raise LayoutError(f'cannot hold out {num_val_clean} of {len(train_ids)} training clean '
-                          'ids for validation')
-    step = len(train_ids) // num_val_clean if num_val_clean else 0
-    val_ids = set(train_ids[step - 1::step][:num_val_clean]) if num_val_clean else set()
-    return (rain14000_pairs(groups, [i for i in train_ids if i not in val_ids]),
-            rain14000_pairs(groups, sorted(val_ids)),
-            rain14000_pairs(groups, ids[num_train_clean:]))
+    check_count('Rain14000/train', pick(groups, ids[:num_train_clean]), check_counts)
+    train, val = hold_out(groups, ids[:num_train_clean], num_val_clean, 'training clean ids',
+                          spread=True)
+    test = pick(groups, ids[num_train_clean:])
+    return [Split(dst / folder, pairs) for folder, pairs in (
+        ('Rain14000/train', train), ('Rain14000/val', val),
+        ('Test2800', check_count('Test2800', test, check_counts))) if pairs or 'val' not in folder]
 
 
-def hold_out_scenes(pairs, num_val_scenes=GOPRO_VAL_SCENES):
-    """Split GoPro pairs named ``<scene>_<frame>`` into training and validation pairs: the
-    last ``num_val_scenes`` scenes in name order validate, whole, so no frame of a validation
-    scene is trained on."""
-    scenes = sorted({pair.name.rsplit('_', 1)[0] for pair in pairs})
-    if not 0 <= num_val_scenes < len(scenes):
-        raise LayoutError(f'cannot hold out {num_val_scenes} of {len(scenes)} training scenes '
-                          'for validation')
-    val_scenes = set(scenes[len(scenes) - num_val_scenes:])
-    in_val = [pair.name.rsplit('_', 1)[0] in val_scenes for pair in pairs]
-    return ([pair for pair, val in zip(pairs, in_val) if not val],
-            [pair for pair, val in zip(pairs, in_val) if val])
-
-
-def check_count(name, pairs, check_counts):
-    """Raise when a benchmark split that is divided further has not its published size."""
-    if check_counts and len(pairs) != EXPECTED_COUNTS[name]:
-        raise LayoutError(f'{name}: found {len(pairs)} pairs, expected '
-                          f'{EXPECTED_COUNTS[name]} (the full benchmark)')
-
-
-def rain14000_pairs(groups, ids):
-    """One pair per rainy image of the clean ``ids``, named like the rainy image."""
-    return [Pair(rainy.name, rainy, groups[number][0]) for number in ids
-            for rainy in groups[number][1]]
-
-
-def find_rain100_pairs(root):
-    """Rain100H/Rain100L pairs from the JORDER, PReNet or Restormer release.
-
-    JORDER: ``rain/X2/norain-<k>x2.png`` with ``norain/norain-<k>.png``; PReNet:
-    ``rain-<k>.png`` with ``norain-<k>.png`` (in any folders below ``root``); Restormer:
-    ``input/<name>`` with ``target/<name>``.
-
-    Returns:
-        list[Pair]: Named ``<k>.png`` as in the Restormer release (its names are kept).
-    """
-    root = Path(root)
-    paired = find_paired_folders(root, PAIRED_FOLDERS['Rain100'])
-    if paired:
-        return paired_folder_pairs(root, *paired)
+def rain100_pairs(root):
+    """Rain100H/L of JORDER (``rain/X2/norain-<k>x2.png`` with ``norain/norain-<k>.png``) or
+    PReNet (``rain-<k>.png`` with ``norain-<k>.png``), named ``<k>.png`` like Restormer's."""
     files = list(root.rglob('*'))
-    rainy = index_images(files, pattern_key(RAIN100_RAINY), root)
-    clean = index_images(files, pattern_key(RAIN100_CLEAN), root)
+    rainy = index_images(files, root, numbers(r'norain-(\d+)x2|rain-(\d+)'))
     if not rainy:
-        raise LayoutError(f'{root} holds neither input/ and target/ nor rainy images named '
-                          'norain-<k>x2.png (JORDER) or rain-<k>.png (PReNet)')
-    matched = match_by_key(rainy, clean, root, 'norain-<k>x2.png or rain-<k>.png pairs with '
-                           'norain-<k>.png')
-    return [Pair(f'{number}{img.suffix}', img, gt) for number, img, gt in matched]
+        raise LayoutError(f'{root} holds no rainy images named norain-<k>x2.png (JORDER) or '
+                          'rain-<k>.png (PReNet)')
+    return [Pair(f'{k[0]}{img.suffix}', img, gt) for k, img, gt in match(
+        rainy, index_images(files, root, numbers(r'norain-(\d+)')), root,
+        'norain-<k>x2.png or rain-<k>.png pairs with norain-<k>.png')]
 
 
-def find_test100_pairs(root):
-    """Test100 pairs from a paired release: ``input/`` and ``target/`` (or ``rainy/`` and
-    ``ground_truth/``) with the same names."""
-    root = Path(root)
-    paired = find_paired_folders(root, PAIRED_FOLDERS['Test100'])
-    if not paired:
-        raise LayoutError(f'{root} holds neither input/ and target/ nor rainy/ and ground_truth/')
-    return paired_folder_pairs(root, *paired)
+def test100_pairs(root):
+    """Test100's ``rainy/<name>.*`` with ``ground_truth/<name>.*``, named like the rainy image."""
+    layout, stem = 'Test100/{rainy,ground_truth}/', lambda path: path.stem
+    return [Pair(img.name, img, gt) for _, img, gt in match(*(
+        folder_images(root / sub, root, layout, stem) for sub in ('rainy', 'ground_truth')),
+        root, 'rainy/<name>.* pairs with ground_truth/<name>.*')]
 
 
-# --- writing ---------------------------------------------------------------------------------
-
-def refuse_regular_files(root):
-    """Raise a ``FileExistsError`` naming the first files below ``root`` that are not links."""
-    files = sorted(Path(folder) / name for folder, _, names in os.walk(root) for name in names
-                   if not (Path(folder) / name).is_symlink())
-    if files:
-        raise FileExistsError(
-            f'{root} holds files that are not links, which converters never delete; remove it '
-            'yourself. First ones:' + listing(relative(path, root) for path in files))
-
-
-def remove_links(root):
-    """Delete ``root``, a folder that may only hold links and folders (else nothing is deleted
-    and a ``FileExistsError`` is raised)."""
-    refuse_regular_files(root)
-    shutil.rmtree(root)
+#: dataset with one output to the finder of its pairs and its name in EXPECTED_COUNTS
+SINGLE_OUTPUT = {'hide': (hide_pairs, 'HIDE'), 'kohler': (kohler_pairs, 'Kohler'),
+                 'rain100h': (rain100_pairs, 'Rain100H'), 'rain100l': (rain100_pairs, 'Rain100L'),
+                 'test100': (test100_pairs, 'Test100')}
 
 
 def check_output(root, overwrite):
-    """Whether the existing output ``root`` has to be cleared before writing.
-
-    Raises:
-        FileExistsError: When ``root`` is not empty and ``overwrite`` is False, or cannot be
-            replaced (a file, a link, or a folder holding regular files).
-    """
-    if not root.exists() and not root.is_symlink():
-        return False
-    if root.is_symlink() or not root.is_dir():
+    """Whether ``root`` is a non-empty folder of links to replace; raise a ``FileExistsError``
+    when it is not empty and ``overwrite`` is False, or when it holds other files."""
+    if root.is_symlink() or (root.exists() and not root.is_dir()):
         raise FileExistsError(f'{root} exists and is not a folder; remove it yourself')
-    if not any(root.iterdir()):
+    if not root.is_dir() or not any(root.iterdir()):
         return False
     if not overwrite:
         raise FileExistsError(f'{root} already exists and is not empty; pass --overwrite '
                               '(overwrite=True) to replace it')
-    refuse_regular_files(root)
+    files = sorted(Path(folder) / name for folder, _, names in os.walk(root) for name in names
+                   if not (Path(folder) / name).is_symlink())
+    if files:
+        raise FileExistsError(f'{root} holds files that are not links, which are never deleted; '
+                              'remove it yourself. First ones:'
+                              + listing(rel(path, root) for path in files))
     return True
 
 
-def link_pairs(split):
-    """Link ``split.pairs`` into ``split.root`` with absolute links."""
-    repeated = sorted(name for name, count in Counter(pair.name for pair in split.pairs).items()
-                      if count > 1)
-    if repeated:
-        raise LayoutError(f'{split.root}: several pairs would be named the same:'
-                          + listing(repeated))
-    for folder in (split.img_dir, split.gt_dir):
-        (split.root / folder).mkdir(parents=True, exist_ok=True)
-    for pair in split.pairs:
-        (split.root / split.img_dir / pair.name).symlink_to(pair.img.resolve())
-        (split.root / split.gt_dir / pair.name).symlink_to(pair.gt.resolve())
-
-
 def write_splits(splits, overwrite=False, num_workers=4):
-    """Link every split and validate it; on any failure the new outputs are removed again.
-
-    Args:
-        splits (list[Split]): What to write.
-        overwrite (bool): Replace outputs that exist (folders of links only).
-        num_workers (int): Threads decoding images during validation.
-
-    Returns:
-        dict: Number of pairs per output folder.
-    """
-    for split in splits:
-        split.root = Path(split.root)
-    stale = [split.root for split in splits if check_output(split.root, overwrite)]
-    for root in stale:
-        remove_links(root)
+    """Link and validate ``splits``, removing them all on any failure: pairs per output."""
+    for root in [split.root for split in splits if check_output(split.root, overwrite)]:
+        shutil.rmtree(root)
     try:
         counts = {}
-        for split in splits:
-            link_pairs(split)
-            counts[str(split.root)] = validate_pairs(split.root, split.img_dir, split.gt_dir,
-                                                     split.expected_count, num_workers)
+        for root, pairs, img_dir, gt_dir in splits:
+            for folder, side in ((img_dir, 1), (gt_dir, 2)):
+                (root / folder).mkdir(parents=True, exist_ok=True)
+                for pair in pairs:
+                    (root / folder / pair.name).symlink_to(pair[side].resolve())
+            counts[str(root)] = validate_pairs(root, img_dir, gt_dir, num_workers=num_workers)
         return counts
     except BaseException:
         for split in splits:
-            if split.root.is_dir():
-                remove_links(split.root)
+            if check_output(split.root, overwrite=True):
+                shutil.rmtree(split.root)
         raise
 
 
-def expected(name, check_counts):
-    """The expected pair count of ``name`` when counts are checked, else None."""
-    return EXPECTED_COUNTS[name] if check_counts else None
-
-
-def convert_gopro(root, out='data/gopro', blur_dir='blur', num_val_scenes=GOPRO_VAL_SCENES,
-                  check_counts=True, overwrite=False):
-    """GOPRO_Large to ``<out>/{train,val,test}/{blur,sharp}/<scene>_<frame>.png``.
+def prepare(dataset, src, dst, check_counts=True, overwrite=False, **options):
+    """Link ``dataset`` from its release ``src`` into the layout the configs read.
 
     Args:
-        root (str | Path): The ``GOPRO_Large`` folder.
-        out (str | Path): Output folder (the configs read ``data/gopro``).
-        blur_dir (str): ``'blur'`` or ``'blur_gamma'``.
-        num_val_scenes (int): Training scenes held out, whole, for validation (``val/``);
-            0: no validation split.
-        check_counts (bool): Require 2,103 train (with the validation scenes) and 1,111 test
-            pairs.
-        overwrite (bool): Replace an existing output made of links.
+        dataset (str): ``'gopro'``, ``'rain14000'`` or a key of :data:`SINGLE_OUTPUT`.
+        src, dst (str | Path): The release (``docs/datasets.md``) and the ``data_root`` (gopro:
+            of ``{train,val,test}``; rain14000: of ``Rain14000/{train,val}`` and ``Test2800``).
+        check_counts (bool): Require the pair counts of :data:`EXPECTED_COUNTS`.
+        overwrite (bool): Replace existing outputs that hold nothing but links.
+        **options: gopro ``blur_dir``, ``num_val_scenes``; kohler ``frame``; rain14000
+            ``num_train_clean``, ``num_val_clean``.
 
     Returns:
         dict: Number of pairs per output folder.
     """
-    train = find_gopro_pairs(root, 'train', blur_dir)
-    check_count('GoPro/train', train, check_counts)
-    train, val = hold_out_scenes(train, num_val_scenes)
-    splits = [Split(Path(out) / 'train', train, 'blur', 'sharp')]
-    if val:
-        splits.append(Split(Path(out) / 'val', val, 'blur', 'sharp'))
-    splits.append(Split(Path(out) / 'test', find_gopro_pairs(root, 'test', blur_dir), 'blur',
-                        'sharp', expected('GoPro/test', check_counts)))
+    src, dst = Path(src), Path(dst)
+    if not src.is_dir():
+        raise LayoutError(f'{src} is not a folder')
+    if any((folder / 'input').is_dir() for folder in (src, src / 'train', src / 'test')):
+        raise LayoutError(f'{src} is already paired (input/): point the config\'s data_root at '
+                          'it instead (docs/datasets.md)')
+    if dataset in SINGLE_OUTPUT:
+        find, name = SINGLE_OUTPUT[dataset]
+        splits = [Split(dst, check_count(name, find(src, **options), check_counts))]
+    else:
+        splits = {'gopro': gopro_splits, 'rain14000': rain14000_splits}[dataset](
+            src, dst, check_counts, **options)
     return write_splits(splits, overwrite)
-
-
-def convert_hide(root, out='data/HIDE', check_counts=True, overwrite=False):
-    """HIDE's 2,025 test pairs to ``<out>/{input,target}/<name>`` (arguments as
-    :func:`convert_gopro`)."""
-    return write_splits([Split(out, find_hide_pairs(root),
-                               expected_count=expected('HIDE', check_counts))], overwrite)
-
-
-def convert_kohler(root, out='data/Kohler', frame='middle', check_counts=True, overwrite=False):
-    """Köhler's 48 pairs to ``<out>/{input,target}/Blurry<i>_<k>.png``; ``frame`` as in
-    :func:`find_kohler_pairs`, the rest as :func:`convert_gopro`."""
-    return write_splits([Split(out, find_kohler_pairs(root, frame),
-                               expected_count=expected('Kohler', check_counts))], overwrite)
-
-
-def convert_rain14000(root, train_out='data/Rain14000/train', test_out='data/Test2800',
-                      num_train_clean=RAIN14000_TRAIN_CLEAN, val_out='data/Rain14000/val',
-                      num_val_clean=RAIN14000_VAL_CLEAN, check_counts=True, overwrite=False):
-    """Rain14000 to ``<train_out>``, ``<val_out>`` and ``<test_out>``, each ``{input,target}``.
-
-    Every rainy image ``<id>_<k>.jpg`` is a pair of that name whose target links to the clean
-    image ``<id>.jpg``.
-
-    Args:
-        root (str | Path): Folder of the release (see :func:`find_rain14000_groups`).
-        train_out (str | Path): Training output (the config reads ``data/Rain14000/train``).
-        test_out (str | Path): Test output (the config reads ``data/Test2800``).
-        num_train_clean (int): Clean ids, in increasing order, that go to training.
-        val_out (str | Path): Validation output (the config reads ``data/Rain14000/val``).
-        num_val_clean (int): Training clean ids held out for validation, all 14 renderings of
-            each; 0: no validation split.
-        check_counts (bool): Require 14 rainy images per clean one, 11,200 train (with the
-            validation ids) and 2,800 test pairs.
-        overwrite (bool): Replace existing outputs made of links.
-
-    Returns:
-        dict: Number of pairs per output folder.
-    """
-    groups = find_rain14000_groups(root)
-    if check_counts:
-        check_rainy_per_clean(groups, Path(root))
-    train, val, test = split_rain14000(groups, num_train_clean, num_val_clean)
-    check_count('Rain14000/train', train + val, check_counts)
-    splits = [Split(train_out, train)]
-    if val:
-        splits.append(Split(val_out, val))
-    splits.append(Split(test_out, test, expected_count=expected('Test2800', check_counts)))
-    return write_splits(splits, overwrite)
-
-
-def convert_rain100(root, out, name, check_counts=True, overwrite=False):
-    """Rain100H or Rain100L (``name``) to ``<out>/{input,target}/<k>.png``."""
-    return write_splits([Split(out, find_rain100_pairs(root),
-                               expected_count=expected(name, check_counts))], overwrite)
-
-
-def convert_rain100h(root, out='data/Rain100H', check_counts=True, overwrite=False):
-    """Rain100H's 100 test pairs (arguments as :func:`convert_gopro`)."""
-    return convert_rain100(root, out, 'Rain100H', check_counts, overwrite)
-
-
-def convert_rain100l(root, out='data/Rain100L', check_counts=True, overwrite=False):
-    """Rain100L's 100 test pairs (arguments as :func:`convert_gopro`)."""
-    return convert_rain100(root, out, 'Rain100L', check_counts, overwrite)
-
-
-def convert_test100(root, out='data/Test100', check_counts=True, overwrite=False):
-    """Test100's 100 pairs (arguments as :func:`convert_gopro`)."""
-    return write_splits([Split(out, find_test100_pairs(root),
-                               expected_count=expected('Test100', check_counts))], overwrite)
-
-
-# --- command line (tools/dataset_converters/) ------------------------------------------------
-
-def converter_parser(description, default_out=None):
-    """The arguments every converter tool takes: the source folder, ``--out``,
-    ``--overwrite`` and ``--no-count-check``.
-
-    Args:
-        description (str): What the tool converts.
-        default_out (str, optional): Default of ``--out``; no ``--out`` when None.
-
-    Returns:
-        argparse.ArgumentParser: To which a tool adds its own arguments.
-    """
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument('src', help='the benchmark as distributed (layouts: docs/datasets.md)')
-    if default_out is not None:
-        parser.add_argument('--out', default=default_out,
-                            help=f'output folder, as the configs read it (default: {default_out})')
-    parser.add_argument('--overwrite', action='store_true',
-                        help='replace an existing output (only one that holds links alone)')
-    parser.add_argument('--no-count-check', dest='check_counts', action='store_false',
-                        help='accept any number of pairs (partial or tiny copies)')
-    return parser
-
-
-def run_conversion(convert, **kwargs):
-    """Call ``convert(**kwargs)``, print the pairs per output and exit with the error message
-    when the source or output is not usable.
-
-    Returns:
-        dict: Number of pairs per output folder.
-    """
-    if not Path(kwargs['root']).is_dir():
-        raise SystemExit(f"error: {kwargs['root']} is not a folder")
-    try:
-        counts = convert(**kwargs)
-    except (LayoutError, PairValidationError, FileExistsError) as error:
-        raise SystemExit(f'error: {error}') from None
-    for folder, count in counts.items():
-        print(f'{folder}: {count} pairs')
-    return counts

@@ -1,14 +1,14 @@
 import importlib.util
 import os
+import re
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 from mmengine.config import Config
 
-from lfdn_mm.datasets.converters import (LayoutError, convert_gopro, convert_hide,
-                                         convert_kohler, convert_rain100h, convert_rain14000,
-                                         find_kohler_pairs)
+from lfdn_mm.datasets.converters import LayoutError, hold_out, kohler_pairs, prepare
 from lfdn_mm.datasets.validation import PairValidationError, validate_pairs
 from lfdn_mm.utils import write_image
 
@@ -22,12 +22,15 @@ def image(path, size=SIZE, value=0):
     return path
 
 
-def load_tool(name):
+def load_prepare():
     spec = importlib.util.spec_from_file_location(
-        name, ROOT / 'tools' / 'dataset_converters' / f'{name}.py')
+        'prepare', ROOT / 'tools' / 'dataset_converters' / 'prepare.py')
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+PREPARE = load_prepare()
 
 
 def links(folder):
@@ -93,6 +96,14 @@ def make_rain100_prenet(root):
     return root
 
 
+def make_test100(root):
+    """The rainy/ground_truth release, whose two files of a pair may differ in extension."""
+    for name, clean in (('a.jpg', 'a.png'), ('b.jpg', 'b.jpg')):
+        image(root / 'rainy' / name)
+        image(root / 'ground_truth' / clean)
+    return root
+
+
 def make_paired(root, img_dir='input', gt_dir='target', names=('1.png', '2.png')):
     for name in names:
         image(root / img_dir / name)
@@ -100,8 +111,9 @@ def make_paired(root, img_dir='input', gt_dir='target', names=('1.png', '2.png')
     return root
 
 
-# every tool on a tiny copy: its arguments and the links it must make (output path to source)
-TOOL_CASES = {
+# every dataset on a tiny copy: its options, the links it must make (output path below data/ to
+# source) and the pairs per output (named like the configs' data_root values below data/)
+CASES = {
     'gopro': (make_gopro, ['--blur-dir', 'blur', '--val-scenes', '1'], {
         'gopro/train/blur/GOPR0372_07_00_000001.png': 'train/GOPR0372_07_00/blur/000001.png',
         'gopro/val/sharp/GOPR0374_11_00_000002.png': 'train/GOPR0374_11_00/sharp/000002.png',
@@ -132,28 +144,27 @@ TOOL_CASES = {
         'Rain100L/input/3.png': 'rain_data_test_Light/rain/X2/norain-3x2.png',
         'Rain100L/target/3.png': 'rain_data_test_Light/norain/norain-3.png',
     }, {'Rain100L': 3}),
-    'test100': (lambda root: make_paired(root, 'rainy', 'ground_truth', ('a.jpg', 'b.jpg')),
-                [], {'Test100/input/b.jpg': 'rainy/b.jpg',
-                     'Test100/target/a.jpg': 'ground_truth/a.jpg'}, {'Test100': 2}),
+    'test100': (make_test100, [], {
+        'Test100/input/b.jpg': 'rainy/b.jpg',
+        'Test100/target/a.jpg': 'ground_truth/a.png',
+    }, {'Test100': 2}),
 }
 
 
-def output_arguments(tool, data):
-    if tool == 'rain14000':
-        return ['--train-out', str(data / 'Rain14000' / 'train'),
-                '--val-out', str(data / 'Rain14000' / 'val'), '--test-out', str(data / 'Test2800')]
-    folder = {'gopro': 'gopro', 'hide': 'HIDE', 'kohler': 'Kohler', 'rain100h': 'Rain100H',
-              'rain100l': 'Rain100L', 'test100': 'Test100'}[tool]
-    return ['--out', str(data / folder)]
+def run_prepare(dataset, src, data, *options):
+    """``prepare.py DATASET SRC DST`` with the DST that gives the configs' paths below ``data``."""
+    dst = data.parent / PREPARE.CONFIG_DST[dataset]
+    return PREPARE.main([dataset, str(src), str(dst), *options])
 
 
-@pytest.mark.parametrize('tool', sorted(TOOL_CASES))
-def test_tool_links_the_authors_layout_into_the_config_layout(tool, tmp_path, capsys):
-    make, arguments, expected_links, expected_counts = TOOL_CASES[tool]
+@pytest.mark.parametrize('dataset', sorted(CASES))
+def test_prepare_links_the_authors_layout_into_the_config_layout(dataset, tmp_path, capsys,
+                                                                 monkeypatch):
+    make, options, expected_links, expected_counts = CASES[dataset]
     src, data = make(tmp_path / 'src'), tmp_path / 'data'
+    monkeypatch.chdir(tmp_path)
 
-    counts = load_tool(tool).main([str(src), '--no-count-check', *arguments,
-                                   *output_arguments(tool, data)])
+    counts = run_prepare(dataset, 'src', data, '--no-check-counts', *options)  # a relative SRC
 
     assert counts == {str(data / folder): count for folder, count in expected_counts.items()}
     for output, source in expected_links.items():
@@ -161,47 +172,66 @@ def test_tool_links_the_authors_layout_into_the_config_layout(tool, tmp_path, ca
         assert link.is_symlink(), output
         assert os.readlink(link) == str((src / source).resolve())  # absolute, never a copy
     for folder, count in expected_counts.items():
-        assert validate_pairs(data / folder, *(('blur', 'sharp') if tool == 'gopro'
+        assert validate_pairs(data / folder, *(('blur', 'sharp') if dataset == 'gopro'
                                                else ('input', 'target'))) == count
     assert f'{data / next(iter(expected_counts))}: ' in capsys.readouterr().out
 
 
-def test_tool_checks_the_benchmark_counts_by_default(tmp_path):
-    src, out = make_rain100_jorder(tmp_path / 'src'), tmp_path / 'data' / 'Rain100L'
-    with pytest.raises(SystemExit, match=r'found 3 pairs, expected 100'):
-        load_tool('rain100l').main([str(src), '--out', str(out)])
-    assert not out.exists()  # a rejected output is removed
+def test_config_dst_gives_the_config_data_roots():
+    roots = set()
+    for name in ('gopro', 'rain14000'):
+        cfg = Config.fromfile(str(ROOT / 'configs' / 'lfdn' /
+                                  f'lfdn_c50n4_1xb16-lr1e-4-1000k_{name}.py'))
+        loaders = [cfg.train_dataloader, *cfg.val_dataloader, *cfg.test_dataloader]
+        roots |= {loader.dataset.data_root for loader in loaders}
+    outputs = {f'data/{folder}' for case in CASES.values() for folder in case[3]}
+    assert set(CASES) == set(PREPARE.CONFIG_DST)
+    assert roots == outputs
+
+
+def test_prepare_checks_the_benchmark_counts_by_default(tmp_path):
+    src, data = make_rain100_jorder(tmp_path / 'src'), tmp_path / 'data'
+    with pytest.raises(SystemExit, match=r'Rain100L: found 3 pairs, expected 100'):
+        run_prepare('rain100l', src, data)
+    assert not (data / 'Rain100L').exists()
 
 
 def test_rain14000_needs_fourteen_rainy_images_per_clean_one(tmp_path):
     src = make_rain14000(tmp_path / 'src')
     with pytest.raises(LayoutError, match=r'do not have 14 rainy versions:\n  '
                        r'training/ground_truth/1\.jpg: 2 rainy images'):
-        convert_rain14000(src, tmp_path / 'train', tmp_path / 'test')
-    assert not (tmp_path / 'train').exists() and not (tmp_path / 'test').exists()
+        prepare('rain14000', src, tmp_path / 'data')
+    assert not (tmp_path / 'data').exists()
 
 
-def test_gopro_blur_gamma_and_paired_release(tmp_path):
+def test_gopro_blur_gamma(tmp_path):
     src = make_gopro(tmp_path / 'src')
-    convert_gopro(src, tmp_path / 'gamma', blur_dir='blur_gamma', num_val_scenes=1,
-                  check_counts=False)
+    prepare('gopro', src, tmp_path / 'gamma', check_counts=False, blur_dir='blur_gamma',
+            num_val_scenes=1)
     assert links(tmp_path / 'gamma' / 'test' / 'blur')['GOPR0384_11_00_000001.png'] == str(
         (src / 'test' / 'GOPR0384_11_00' / 'blur_gamma' / '000001.png').resolve())
 
-    paired = tmp_path / 'paired'
-    for split in ('train', 'test'):
-        make_paired(paired / split, names=('GOPR0372_07_00-000047.png', ))
-    counts = convert_gopro(paired, tmp_path / 'out', num_val_scenes=0, check_counts=False)
-    assert counts == {str(tmp_path / 'out' / 'train'): 1, str(tmp_path / 'out' / 'test'): 1}
+
+@pytest.mark.parametrize('dataset, release', [('rain100h', ''), ('gopro', 'test')])
+def test_an_already_paired_release_is_pointed_at_not_linked(dataset, release, tmp_path):
+    src = tmp_path / 'Rain100H'
+    make_paired(src / release)
+    with pytest.raises(SystemExit, match=re.escape(f'{src} is already paired (input/): point '
+                                                   "the config's data_root at it")):
+        PREPARE.main([dataset, str(src), str(tmp_path / 'out'), '--no-check-counts'])
+    assert not (tmp_path / 'out').exists()
 
 
 def test_kohler_frame_choice(tmp_path):
     src = make_kohler(tmp_path / 'src')
-    targets = {pair.name: pair.gt.name for pair in find_kohler_pairs(src, frame='last')}
+    targets = {pair.name: pair.gt.name for pair in kohler_pairs(src, frame='last')}
     assert targets == {'Blurry1_1.png': 'GroundTruth1_1_3.png',
                        'Blurry1_2.png': 'GroundTruth1_2_2.png'}
+    assert kohler_pairs(src, frame='first')[0].gt.name == 'GroundTruth1_1_1.png'
     with pytest.raises(LayoutError, match=r'BlurryImages/Blurry1_2\.png'):
-        find_kohler_pairs(src, frame=3)  # recording 1_2 has two frames only
+        kohler_pairs(src, frame=3)  # recording 1_2 has two frames only
+    with pytest.raises(SystemExit):
+        PREPARE.parse_args(['kohler', 'src', 'dst', '--frame', 'centre'])
 
 
 # --- broken copies --------------------------------------------------------------------------
@@ -211,26 +241,52 @@ def test_missing_pair_is_named(tmp_path):
     (src / 'train' / 'GOPR0374_11_00' / 'sharp' / '000002.png').unlink()
     with pytest.raises(LayoutError, match=r'1 degraded image\(s\) without a clean image:\n  '
                        r'train/GOPR0374_11_00/blur/000002\.png'):
-        convert_gopro(src, tmp_path / 'out', check_counts=False)
+        prepare('gopro', src, tmp_path / 'out', check_counts=False)
     assert not (tmp_path / 'out').exists()
 
 
-def test_missing_hide_ground_truth_is_named(tmp_path):
+def test_missing_folder_is_named_with_the_layout(tmp_path):
     src = make_hide(tmp_path / 'src')
     (src / 'GT' / '1fromGOPR0950.png').unlink()
     with pytest.raises(LayoutError, match=r'test/test-close-ups/1fromGOPR0950\.png'):
-        convert_hide(src, tmp_path / 'out', check_counts=False)
+        prepare('hide', src, tmp_path / 'out', check_counts=False)
+    shutil.rmtree(src / 'GT')
+    with pytest.raises(LayoutError, match=re.escape(
+            f'{src / "GT"} is missing; expected HIDE_dataset/{{GT,test/test-close-ups,')):
+        prepare('hide', src, tmp_path / 'out', check_counts=False)
+
+
+def test_images_standing_for_one_pair_are_named(tmp_path):
+    src = make_hide(tmp_path / 'src')
+    image(src / 'test' / 'test-long-shot' / '1fromGOPR0950.png')
+    with pytest.raises(LayoutError, match=r'1 image\(s\) stand for the same pair:\n  '
+                       r'test/test-close-ups/1fromGOPR0950\.png and '
+                       r'test/test-long-shot/1fromGOPR0950\.png'):
+        prepare('hide', src, tmp_path / 'out', check_counts=False)
+    src = make_rain100_prenet(tmp_path / 'rain')
+    image(src / 'rainy' / 'rain-1.png')
+    with pytest.raises(LayoutError, match=r'rainy/rain-001\.png and rainy/rain-1\.png'):
+        prepare('rain100h', src, tmp_path / 'out', check_counts=False)
+    assert not (tmp_path / 'out').exists()
 
 
 def test_size_mismatch_is_named_with_both_sizes(tmp_path):
     src = make_rain100_jorder(tmp_path / 'src')
     image(src / 'rain_data_test_Light' / 'norain' / 'norain-2.png', size=(12, 10))
     with pytest.raises(PairValidationError, match=r'1 pair\(s\) differ in size') as error:
-        convert_rain100h(src, tmp_path / 'out', check_counts=False)
+        prepare('rain100h', src, tmp_path / 'out', check_counts=False)
     message = str(error.value)
     assert '2.png: input 10x8' in message and 'target 10x12' in message
     assert 'norain/norain-2.png' in message  # the source file behind the link
     assert not (tmp_path / 'out').exists()
+
+
+def test_a_failed_split_removes_every_output(tmp_path):
+    src = make_gopro(tmp_path / 'src')
+    image(src / 'test' / 'GOPR0384_11_00' / 'sharp' / '000002.png', size=(4, 4))
+    with pytest.raises(PairValidationError, match=r'test: 1 pair\(s\) differ in size'):
+        prepare('gopro', src, tmp_path / 'out', check_counts=False, num_val_scenes=1)
+    assert not any((tmp_path / 'out' / split).exists() for split in ('train', 'val', 'test'))
 
 
 @pytest.mark.parametrize('damage', ['garbage', 'truncated'])
@@ -244,37 +300,42 @@ def test_unreadable_file_is_named(damage, tmp_path):
         broken.write_bytes(broken.read_bytes()[:60])
     with pytest.raises(PairValidationError, match=r'1 file\(s\) cannot be read as images:\n  '
                        r'input/Blurry1_2\.png -> .*BlurryImages/Blurry1_2\.png'):
-        convert_kohler(src, tmp_path / 'out', check_counts=False)
+        prepare('kohler', src, tmp_path / 'out', check_counts=False)
     assert not (tmp_path / 'out').exists()
 
 
 def test_unrecognised_layout_says_what_was_expected(tmp_path):
     image(tmp_path / 'src' / 'photo.png')
-    with pytest.raises(LayoutError, match=r'norain-<k>x2\.png \(JORDER\) or rain-<k>\.png'):
-        convert_rain100h(tmp_path / 'src', tmp_path / 'out', check_counts=False)
+    with pytest.raises(SystemExit, match=r'norain-<k>x2\.png \(JORDER\) or rain-<k>\.png'):
+        PREPARE.main(['rain100h', str(tmp_path / 'src'), str(tmp_path / 'out')])
+    with pytest.raises(SystemExit, match=r'error: .*missing is not a folder'):
+        PREPARE.main(['hide', str(tmp_path / 'missing'), str(tmp_path / 'out')])
 
 
 # --- outputs --------------------------------------------------------------------------------
 
 def test_existing_output_is_kept_unless_overwrite(tmp_path):
-    src, out = make_paired(tmp_path / 'src'), tmp_path / 'Rain100H'
-    convert_rain100h(src, out, check_counts=False)
-    with pytest.raises(FileExistsError, match=r'already exists and is not empty; pass '
-                       r'--overwrite'):
-        convert_rain100h(src, out, check_counts=False)
+    src, data = make_rain100_jorder(tmp_path / 'src'), tmp_path / 'data'
+    run_prepare('rain100h', src, data, '--no-check-counts')
+    with pytest.raises(SystemExit, match=r'already exists and is not empty; pass --overwrite'):
+        run_prepare('rain100h', src, data, '--no-check-counts')
+    assert sorted(links(data / 'Rain100H' / 'input')) == ['1.png', '2.png', '3.png']
 
-    image(src / 'input' / '3.png')
-    image(src / 'target' / '3.png')
-    convert_rain100h(src, out, check_counts=False, overwrite=True)
-    assert sorted(links(out / 'input')) == ['1.png', '2.png', '3.png']
+    image(src / 'rain_data_test_Light' / 'rain' / 'X2' / 'norain-4x2.png')
+    image(src / 'rain_data_test_Light' / 'norain' / 'norain-4.png')
+    run_prepare('rain100h', src, data, '--no-check-counts', '--overwrite')
+    assert sorted(links(data / 'Rain100H' / 'input')) == ['1.png', '2.png', '3.png', '4.png']
 
 
 def test_overwrite_never_deletes_real_files(tmp_path):
-    src, out = make_paired(tmp_path / 'src'), tmp_path / 'Rain100H'
+    src, out = make_rain100_jorder(tmp_path / 'src'), tmp_path / 'Rain100H'
     kept = image(out / 'input' / 'mine.png')
     with pytest.raises(FileExistsError, match=r'not links.*\n  input/mine\.png'):
-        convert_rain100h(src, out, check_counts=False, overwrite=True)
+        prepare('rain100h', src, out, check_counts=False, overwrite=True)
     assert kept.is_file()
+    (tmp_path / 'file').write_text('')
+    with pytest.raises(FileExistsError, match=r'file exists and is not a folder'):
+        prepare('rain100h', src, tmp_path / 'file', check_counts=False, overwrite=True)
 
 
 # --- validate_pairs on the config layout ---------------------------------------------------
@@ -300,45 +361,40 @@ def test_validate_pairs_reports_names_counts_and_dangling_links(tmp_path):
         validate_pairs(root, gt_dir='gt')
 
 
-def test_default_outputs_are_the_config_data_roots():
-    roots = set()
-    for name in ('gopro', 'rain14000'):
-        cfg = Config.fromfile(str(ROOT / 'configs' / 'lfdn' /
-                                  f'lfdn_c50n4_1xb16-lr1e-4-1000k_{name}.py'))
-        loaders = [cfg.train_dataloader, *cfg.val_dataloader, *cfg.test_dataloader]
-        roots |= {loader.dataset.data_root for loader in loaders}
-    defaults = [load_tool(tool).parse_args(['src']) for tool in TOOL_CASES]
-    outputs = {args.out for args in defaults if 'out' in args}
-    outputs.discard('data/gopro')
-    outputs |= {'data/gopro/train', 'data/gopro/val', 'data/gopro/test'}
-    outputs |= {out for args in defaults if 'train_out' in args
-                for out in (args.train_out, args.val_out, args.test_out)}
-    assert roots == outputs
-
-
 def test_validation_splits_hold_out_whole_scenes_and_clean_ids(tmp_path):
-    counts = convert_gopro(make_gopro(tmp_path / 'gopro'), tmp_path / 'g', num_val_scenes=1,
-                           check_counts=False)
+    counts = prepare('gopro', make_gopro(tmp_path / 'gopro'), tmp_path / 'g', check_counts=False,
+                     num_val_scenes=1)
     assert counts[str(tmp_path / 'g' / 'val')] == 2
     train_names = {p.name for p in (tmp_path / 'g' / 'train' / 'blur').iterdir()}
     val_names = {p.name for p in (tmp_path / 'g' / 'val' / 'blur').iterdir()}
     assert {n.rsplit('_', 1)[0] for n in val_names} == {'GOPR0374_11_00'}
     assert not {n.rsplit('_', 1)[0] for n in train_names} & {'GOPR0374_11_00'}
     with pytest.raises(LayoutError, match='cannot hold out 2 of 2 training scenes'):
-        convert_gopro(make_gopro(tmp_path / 'gopro2'), tmp_path / 'g2', num_val_scenes=2,
-                      check_counts=False)
+        prepare('gopro', make_gopro(tmp_path / 'gopro2'), tmp_path / 'g2', check_counts=False,
+                num_val_scenes=2)
+    counts = prepare('gopro', tmp_path / 'gopro', tmp_path / 'g0', check_counts=False,
+                     num_val_scenes=0)
+    assert sorted(counts) == [str(tmp_path / 'g0' / 'test'), str(tmp_path / 'g0' / 'train')]
+
     src = make_rain14000(tmp_path / 'rain')
-    convert_rain14000(src, tmp_path / 'r' / 'train', tmp_path / 'r' / 'test', num_train_clean=3,
-                      val_out=tmp_path / 'r' / 'val', num_val_clean=1, check_counts=False)
-    val_ids = {p.name.split('_')[0] for p in (tmp_path / 'r' / 'val' / 'input').iterdir()}
-    train_ids = {p.name.split('_')[0] for p in (tmp_path / 'r' / 'train' / 'input').iterdir()}
-    assert val_ids == {'3'} and train_ids == {'1', '2'}
+    prepare('rain14000', src, tmp_path / 'r', check_counts=False, num_train_clean=3,
+            num_val_clean=1)
+    ids = {split: {p.name.split('_')[0] for p in (tmp_path / 'r' / split / 'input').iterdir()}
+           for split in ('Rain14000/train', 'Rain14000/val', 'Test2800')}
+    assert ids == {'Rain14000/train': {'1', '2'}, 'Rain14000/val': {'3'},
+                   'Test2800': {'4', '5'}}
+    ids = list(range(1, 801))  # the benchmark's 800 training ids: every 50th validates
+    train, val = hold_out({i: [i] for i in ids}, ids, 16, 'training clean ids', spread=True)
+    assert val == list(range(50, 801, 50)) and len(train) == 784
 
 
-def test_gopro_train_count_is_checked_before_the_split(tmp_path):
-    with pytest.raises(LayoutError, match='GoPro/train: found 4 pairs, expected 2103'):
-        convert_gopro(make_gopro(tmp_path / 'src'), tmp_path / 'out')
-    assert not (tmp_path / 'out').exists()
+def test_train_counts_are_checked_before_the_split(tmp_path):
+    with pytest.raises(SystemExit, match='GoPro/train: found 4 pairs, expected 2103'):
+        run_prepare('gopro', make_gopro(tmp_path / 'src'), tmp_path / 'data')
+    src = make_rain14000(tmp_path / 'rain', rainy_per_clean=14)
+    with pytest.raises(LayoutError, match='Rain14000/train: found 70 pairs, expected 11200'):
+        prepare('rain14000', src, tmp_path / 'data')
+    assert not (tmp_path / 'data').exists()
 
 
 def test_no_config_validates_or_selects_checkpoints_on_a_test_set():

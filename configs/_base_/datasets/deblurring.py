@@ -35,8 +35,9 @@ test_evaluator = [
     {{_base_.hide_evaluator}},
     kohler_evaluator,
 ]
-# Validation (and save_best) on two GoPro training scenes that tools/dataset_converters/gopro.py
-# holds out of training (data/gopro/val); no test set is read before testing.
+# Validation (and save_best) on two GoPro training scenes that
+# `tools/dataset_converters/prepare.py gopro` holds out of training (data/gopro/val); no test set
+# is read before testing.
 gopro_val_dataloader = dict(
     num_workers=4,
     persistent_workers=False,

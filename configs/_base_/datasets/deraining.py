@@ -21,8 +21,8 @@ test_evaluator = [
     {{_base_.test100_evaluator}},
 ]
 # Validation (and save_best) on the 2 % of Rain14000's training clean images that
-# tools/dataset_converters/rain14000.py holds out (data/Rain14000/val, all 14 renderings of
-# each); no test set is read before testing.
+# `tools/dataset_converters/prepare.py rain14000` holds out (data/Rain14000/val, all 14
+# renderings of each); no test set is read before testing.
 rain14000_val_dataloader = dict(
     num_workers=4,
     persistent_workers=False,
