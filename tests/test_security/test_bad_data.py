@@ -4,7 +4,7 @@ Training and test data: grayscale, RGBA and 16-bit pairs train (MMagic's ``LoadI
 with ``color_type='color'`` makes them 8-bit RGB); pairs smaller than the training crop,
 formats OpenCV cannot decode, truncated JPEGs, folders named like images and images past
 Pillow's decompression-bomb limit are refused before a run. Missing, size-mismatched and
-unreadable pairs are covered by tests/test_datasets/test_converters.py and
+unreadable pairs are covered by tests/test_cli/test_converters.py and
 tests/test_tools/test_bad_training_data.py.
 
 Restore: images smaller than the network stride are restored; truncated JPEGs, float pixels and
@@ -26,7 +26,8 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from PIL import Image
 
-from lfdn_mm.apis import inference, restore_cli
+from lfdn_mm.apis import inference
+from lfdn_mm.cli import restore as restore_cli
 from lfdn_mm.datasets.validation import PairValidationError, validate_pairs
 
 ALPHA = np.tile(np.linspace(0, 255, 96), (96, 1)).astype(np.uint8)

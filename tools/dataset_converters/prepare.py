@@ -8,7 +8,7 @@ and releases already in input/ and target/ (used where they are): docs/datasets.
 """
 import argparse
 
-from lfdn_mm.datasets import converters as conv
+from lfdn_mm.cli import converters as conv
 from lfdn_mm.datasets.validation import PairValidationError
 
 #: the DST under which each dataset lands where the configs read it

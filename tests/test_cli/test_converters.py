@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from mmengine.config import Config
 
-from lfdn_mm.datasets.converters import LayoutError, hold_out, kohler_pairs, prepare
+from lfdn_mm.cli.converters import LayoutError, hold_out, kohler_pairs, prepare
 from lfdn_mm.datasets.validation import PairValidationError, validate_pairs
 from lfdn_mm.utils import write_image
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from mmagic.datasets.basic_image_dataset import IMG_EXTENSIONS
 
-from .validation import listing, validate_pairs
+from ..datasets.validation import listing, validate_pairs
 
 #: pairs in each benchmark as the papers use it
 EXPECTED_COUNTS = {'GoPro/train': 2103, 'GoPro/test': 1111, 'HIDE': 2025, 'Kohler': 48,
