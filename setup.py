@@ -65,5 +65,5 @@ setup(
     # declared requirements conflict with the pins in requirements.txt.
     install_requires=requirements('runtime'),
     extras_require={'tests': requirements('tests')},
-    entry_points={'console_scripts': ['lfdn-restore = lfdn_mm.apis.restore_cli:main']},
+    entry_points={'console_scripts': ['lfdn-restore = lfdn_mm.cli.restore:main']},
 )

@@ -6,7 +6,7 @@
 import argparse
 from pathlib import Path
 
-from lfdn_mm.apis.demo import ROOT, SHARED_RAIN100L, print_summary, run_demo
+from lfdn_mm.cli.demo import ROOT, SHARED_RAIN100L, print_summary, run_demo
 
 
 def parse_args(argv=None):

@@ -4,7 +4,7 @@
 """
 import sys
 
-from lfdn_mm.apis.restore_cli import main
+from lfdn_mm.cli.restore import main
 
 if __name__ == '__main__':
     sys.exit(main())

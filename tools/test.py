@@ -4,7 +4,7 @@
 """
 import argparse
 
-from lfdn_mm.apis import (add_common_arguments, add_test_outputs, build_runner,
+from lfdn_mm.cli import (add_common_arguments, add_test_outputs, build_runner,
                           check_datasets, load_config, test_metrics)
 
 

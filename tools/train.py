@@ -5,7 +5,7 @@
 """
 import argparse
 
-from lfdn_mm.apis import (add_common_arguments, build_runner, check_datasets, enable_amp,
+from lfdn_mm.cli import (add_common_arguments, build_runner, check_datasets, enable_amp,
                           enable_auto_scale_lr, load_config, set_resume)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from mmengine.config import Config
 
-from ..apis.launch import build_runner, enable_amp, test_metrics
+from ..cli.launch import build_runner, enable_amp, test_metrics
 from ..datasets import write_demo_photos
 from ..utils import write_json
 from ..utils.project_files import project_root

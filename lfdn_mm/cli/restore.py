@@ -13,9 +13,9 @@ import sys
 
 from ..pretrained import PRETRAINED, describe_pretrained
 from ..utils import CheckpointError
-from .batch_restore import restore_files
-from .image_files import collect_inputs, plan_outputs
-from .inference import default_device, inference_options, init_restorer
+from ..apis.batch_restore import restore_files
+from ..apis.image_files import collect_inputs, plan_outputs
+from ..apis.inference import default_device, inference_options, init_restorer
 
 
 def parse_args(argv=None):

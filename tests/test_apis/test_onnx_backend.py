@@ -5,7 +5,7 @@ import torch
 from helpers.tiny_restorer import write_tiny_restorer
 from lfdn_mm.apis import init_restorer, restore_image
 from lfdn_mm.apis.onnx_backend import STAGES, OnnxRuntimeStages, cache_path
-from lfdn_mm.apis.restore_cli import main as restore_main
+from lfdn_mm.cli.restore import main as restore_main
 from lfdn_mm.utils import read_rgb, write_image
 
 pytestmark = pytest.mark.slow

@@ -10,7 +10,7 @@ import pytest
 from conftest import ROOT
 from lfdn_mm import pretrained
 from lfdn_mm.apis.inference import init_restorer
-from lfdn_mm.apis.restore_cli import main as restore_main
+from lfdn_mm.cli.restore import main as restore_main
 from lfdn_mm.utils import CheckpointError
 
 pytestmark = pytest.mark.slow
@@ -111,7 +111,7 @@ def test_installed_wheel_works_outside_the_checkout(wheel, tmp_path):
     package, root, generator = result.stdout.strip().splitlines()[-3:]
     assert package.startswith(str(site)) and root.startswith(str(site))
     assert generator == 'LFDN'
-    listing = subprocess.run([sys.executable, '-m', 'lfdn_mm.apis.restore_cli', '--list-models'],
+    listing = subprocess.run([sys.executable, '-m', 'lfdn_mm.cli.restore', '--list-models'],
                              capture_output=True, text=True, cwd=elsewhere, env=env)
     assert listing.returncode == 0, listing.stderr[-2000:]
     assert 'derain' in listing.stdout and 'deblur' in listing.stdout

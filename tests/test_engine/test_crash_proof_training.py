@@ -70,7 +70,7 @@ def test_atomic_backend_keeps_the_old_file_when_a_write_fails(tmp_path, monkeypa
 
 
 def test_checkpoints_are_saved_through_the_atomic_backend(tmp_path, tiny_demo, monkeypatch):
-    from lfdn_mm.apis import build_runner, load_config
+    from lfdn_mm.cli import build_runner, load_config
     written = []
     original = AtomicLocalBackend.put
     monkeypatch.setattr(AtomicLocalBackend, 'put',

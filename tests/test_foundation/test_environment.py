@@ -89,7 +89,7 @@ def test_the_tree_passes_the_linter():
 
 
 def test_importing_the_package_prints_no_third_party_warnings():
-    result = subprocess.run([sys.executable, '-c', 'import lfdn_mm.apis.restore_cli'],
+    result = subprocess.run([sys.executable, '-c', 'import lfdn_mm.cli.restore'],
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0
     assert 'Warning' not in result.stderr, result.stderr

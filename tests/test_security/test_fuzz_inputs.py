@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from helpers.tiny_restorer import write_tiny_restorer
 
-from lfdn_mm.apis import restore_cli
+from lfdn_mm.cli import restore as restore_cli
 from lfdn_mm.datasets import validation
 from lfdn_mm.datasets.validation import PairValidationError, validate_pairs
 

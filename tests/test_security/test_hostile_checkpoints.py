@@ -123,7 +123,7 @@ def run_train_tool_resume_latest(config, checkpoint, tmp_path, capsys):
 
 
 def run_restore_command(config, checkpoint, tmp_path, capsys):
-    from lfdn_mm.apis import restore_cli
+    from lfdn_mm.cli import restore as restore_cli
     image = tmp_path / 'rainy.png'
     cv2.imwrite(str(image), np.full((8, 8, 3), 128, np.uint8))
     out = tmp_path / 'restored'

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
-from lfdn_mm.apis.demo import run_demo
+from lfdn_mm.cli.demo import run_demo
 from lfdn_mm.datasets import make_demo_set
 from lfdn_mm.utils import write_image
 

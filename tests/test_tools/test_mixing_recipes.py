@@ -8,7 +8,7 @@ from mmengine.config import Config
 
 from conftest import ROOT
 from helpers.tiny_configs import write_tiny_config
-from lfdn_mm.apis import build_runner
+from lfdn_mm.cli import build_runner
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT
 from helpers.tiny_restorer import write_tiny_restorer
 
-from lfdn_mm.apis import restore_cli
+from lfdn_mm.cli import restore as restore_cli
 
 GOOD = ('rgb8.png', 'rgb16.png', 'gray.png', 'rgba.png')
 BAD = ('broken.png', 'empty.png', 'text.jpg')

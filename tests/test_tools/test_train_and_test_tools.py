@@ -11,7 +11,7 @@ from mmagic.evaluation.metrics import psnr, ssim
 from conftest import ROOT
 from helpers.tiny_configs import write_tiny_config
 from helpers.tool_modules import load_tool
-from lfdn_mm.apis import build_runner, enable_auto_scale_lr, load_config
+from lfdn_mm.cli import build_runner, enable_auto_scale_lr, load_config
 
 pytestmark = pytest.mark.slow
 
@@ -75,7 +75,7 @@ def test_fp16_amp_on_cpu_says_it_needs_a_gpu(tmp_path, tiny_demo):
 def test_bf16_amp_on_cpu_follows_the_hardware(monkeypatch, native):
     from mmengine.config import Config
 
-    from lfdn_mm.apis import launch
+    from lfdn_mm.cli import launch
     monkeypatch.setattr(launch, 'cpu_has_native_bf16', lambda: native)
     cfg = Config(dict(optim_wrapper=dict(type='OptimWrapper', optimizer=dict(type='Adam'))))
     if native:

@@ -21,7 +21,7 @@ import torch
 from skimage import data
 
 from lfdn_mm.apis import init_restorer, restore_image
-from lfdn_mm.apis.demo import score
+from lfdn_mm.cli.demo import score
 from lfdn_mm.utils import read_rgb
 
 

@@ -10,7 +10,7 @@ import argparse
 import json
 from pathlib import Path
 
-from lfdn_mm.apis.demo import score
+from lfdn_mm.cli.demo import score
 from lfdn_mm.utils import read_rgb
 
 

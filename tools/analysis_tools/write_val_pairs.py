@@ -11,7 +11,7 @@ from pathlib import Path
 
 from mmengine.config import DictAction
 
-from lfdn_mm.apis.demo import write_val_pairs
+from lfdn_mm.cli.demo import write_val_pairs
 
 
 def parse_args(argv=None):
