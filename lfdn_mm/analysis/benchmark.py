@@ -11,7 +11,6 @@ import os
 import subprocess
 import sys
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import torch
 
@@ -22,7 +21,6 @@ from .model_zoo import build_generator, get_spec
 
 DEFAULT_MODELS = ('lfdn', 'nafnet-w64', 'nafnet-w32', 'nafnet-w16', 'restormer')
 DEFAULT_SIZES = ((256, 256), (720, 1280))
-PACKAGE_PARENT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -215,8 +213,7 @@ def probe_cpu_memory(case, sizes, settings):
     request = dict(model=case.model, sizes=[list(s) for s in sizes], dtype=case.dtype,
                    memory_format=case.memory_format, compile=settings.compile,
                    batch_size=settings.batch_size, threads=torch.get_num_threads())
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        filter(None, [str(PACKAGE_PARENT), os.environ.get('PYTHONPATH')])))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, sys.path)))  # same imports
     done = subprocess.run(
         [sys.executable, '-m', 'lfdn_mm.analysis.memory_probe', json.dumps(request)],
         capture_output=True, text=True, env=env, check=False)
