@@ -11,11 +11,13 @@ restored (each is named in the summary), 2 for a bad command line, config or che
 import argparse
 import sys
 
-from ..pretrained import PRETRAINED, describe_pretrained
-from ..utils import CheckpointError
+import torch
+
 from ..apis.batch_restore import restore_files
 from ..apis.image_files import collect_inputs, plan_outputs
 from ..apis.inference import default_device, inference_options, init_restorer
+from ..pretrained import PRETRAINED, describe_pretrained
+from ..utils import CheckpointError
 
 
 def parse_args(argv=None):
@@ -53,6 +55,9 @@ def parse_args(argv=None):
     parser.add_argument('--local-stats', type=int, metavar='CROP',
                         help='training crop of the checkpoint in pixels: instance norms and '
                         'CCA use windows of 1.5x CROP instead of the whole image (TLC)')
+    parser.add_argument('--threads', type=int, metavar='N',
+                        help='CPU threads for PyTorch and onnxruntime (default: PyTorch\'s '
+                        'choice, one per core this process may use)')
     parser.add_argument('--no-progress', action='store_true', help='hide the progress bar')
     args = parser.parse_args(argv)
     if args.list_models:
@@ -64,6 +69,8 @@ def parse_args(argv=None):
         args.config, args.checkpoint, *args.paths = args.paths
     if not args.paths:
         parser.error('give at least one INPUT')
+    if args.threads is not None and args.threads < 1:
+        parser.error(f'--threads must be at least 1, got {args.threads}')
     if not args.out_dir:
         parser.error('the following arguments are required: -o/--out-dir')
     args.inputs = args.paths
@@ -75,6 +82,8 @@ def main(argv=None):
     if args.list_models:
         print(describe_pretrained())
         return 0
+    if args.threads:
+        torch.set_num_threads(args.threads)
     try:
         inputs, skipped = collect_inputs(args.inputs)
         plan = plan_outputs(inputs, args.out_dir)
@@ -89,7 +98,7 @@ def main(argv=None):
     tiles = f'tiles {options["tile_size"]}/{options["tile_overlap"]}' \
         if options['tile_size'] else 'whole images'
     print(f'restoring {len(plan)} image{"s" if len(plan) != 1 else ""} on {device} with '
-          f'{args.backend} ({tiles}, '
+          f'{args.backend}, {torch.get_num_threads()} CPU threads ({tiles}, '
           f'ensemble {"on" if options["ensemble"] else "off"}) into {args.out_dir}')
     report = restore_files(model, plan, args.tile, args.tile_overlap, args.ensemble,
                            progress=not args.no_progress)

@@ -101,6 +101,18 @@ def test_restore_glob_of_good_images_exits_zero(tiny, tmp_path, capsys):
     assert sorted(path.name for path in out.iterdir()) == ['rgb16.png', 'rgb8.png']
 
 
+def test_restore_sets_the_thread_count_and_refuses_zero(tiny, tmp_path, capsys, monkeypatch):
+    import torch
+    monkeypatch.setattr(torch, 'set_num_threads', lambda n: calls.append(n))
+    calls, inputs = [], make_input_folder(tmp_path / 'in')
+    code = restore_cli.main([*tiny, str(inputs / 'rgb8.png'), '-o', str(tmp_path / 'out'),
+                             '--threads', '1', '--no-progress'])
+    assert code == 0 and calls == [1]
+    with pytest.raises(SystemExit):
+        restore_cli.main([*tiny, str(inputs), '-o', str(tmp_path / 'o2'), '--threads', '0'])
+    assert '--threads must be at least 1, got 0' in capsys.readouterr().err
+
+
 def test_tools_restore_script_runs_the_same_command(tiny, tmp_path, monkeypatch, capsys):
     inputs = make_input_folder(tmp_path / 'in')
     out = tmp_path / 'out'
