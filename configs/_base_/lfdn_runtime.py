@@ -1,5 +1,6 @@
-# MMagic's runtime with checkpoints written atomically into the work folder, and training
-# stopped on a non-finite loss before it reaches a checkpoint.
+# MMagic's runtime with checkpoints written atomically into the work folder, training
+# stopped on a non-finite loss before it reaches a checkpoint, and the fast forms of the LFDN
+# modules (folded ACFM, group-norm instance norm; same function) in training and testing.
 _base_ = ['mmagic::_base_/default_runtime.py']
 
 custom_imports = dict(imports=['lfdn_mm'], allow_failed_imports=False)
@@ -9,7 +10,8 @@ default_hooks = dict(
                     max_keep_ckpts=5, save_best='auto', rule='greater', save_last=True,
                     backend_args=dict(backend='atomic_local')),
     logger=dict(type='LoggerHook', interval=100),
-    non_finite_loss=dict(type='NonFiniteLossHook'))
+    non_finite_loss=dict(type='NonFiniteLossHook'),
+    fast_forms=dict(type='FastFormsHook'))
 log_processor = dict(type='LogProcessor', window_size=100, by_epoch=False)
 env_cfg = dict(cudnn_benchmark=False,
                mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),

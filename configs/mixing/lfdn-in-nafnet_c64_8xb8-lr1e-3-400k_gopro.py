@@ -7,6 +7,8 @@ experiment_name = 'lfdn-in-nafnet_c64_8xb8-lr1e-3-400k_gopro'
 work_dir = f'./work_dirs/{experiment_name}'
 
 model = dict(generator=dict(_delete_=True, type='LFDN'))
+# the fast forms of the LFDN modules (folded ACFM, group-norm instance norm; same function)
+default_hooks = dict(fast_forms=dict(type='FastFormsHook'))
 train_dataloader = dict(dataset=dict(pipeline={{_base_.rgb_train_pipeline}}))
 # Validation on the two GoPro training scenes the converter holds out (data/gopro/val); the
 # GoPro test set stays in test_dataloader only.

@@ -28,4 +28,6 @@ val_evaluator = [[
     dict(type='SSIM', convert_to='Y', prefix='Rain14000Val'),
 ]]
 val_cfg = dict(type='MultiValLoop')
-default_hooks = dict(checkpoint=dict(save_best='Rain14000Val/PSNR', out_dir=None))
+# fast_forms: the fast forms of the LFDN modules (folded ACFM, group-norm instance norm)
+default_hooks = dict(checkpoint=dict(save_best='Rain14000Val/PSNR', out_dir=None),
+                     fast_forms=dict(type='FastFormsHook'))

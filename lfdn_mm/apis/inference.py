@@ -19,9 +19,9 @@ from mmengine.logging import MMLogger
 from mmengine.runner import load_state_dict
 
 from ..engine.optimizers import cpu_has_native_bf16
+from ..models.inference_forms import convert_for_inference
 from ..models.lfdn_editor import options_from_test_cfg
 from ..models.local_statistics import tlc_window, use_local_statistics
-from ..models.memory_format import to_channels_last
 from ..models.tiling import check_tile_settings, restore_tensor
 from ..pretrained import pretrained_checkpoint, pretrained_config
 from ..utils import CheckpointError, load_checkpoint_file, tensor_to_image
@@ -75,10 +75,15 @@ def check_precision(precision, device):
                          'this one has none, so bf16 would run about 10x slower than fp32')
 
 
-def prepare_for_inference(restorer, device):
-    """The fastest exact path for ``device``: 2-D convolutions in channels_last (CPU and
-    CUDA) and cuDNN's autotuner on CUDA. Outputs stay those of plain fp32 up to rounding."""
-    to_channels_last(restorer.generator)
+def prepare_for_inference(restorer, device, window=None):
+    """The fastest exact path for ``device``: the generator's fast forms with its 2-D
+    convolutions in channels_last (:func:`lfdn_mm.models.convert_for_inference`, CPU and
+    CUDA) and cuDNN's autotuner on CUDA. Outputs stay those of plain fp32 up to rounding.
+
+    Args:
+        window (int, optional): Local-statistics window of the instance norms and CCA layers.
+    """
+    convert_for_inference(restorer.generator, window=window)
     if str(device).startswith('cuda'):
         torch.backends.cudnn.benchmark = True
     return restorer
@@ -114,7 +119,8 @@ def init_restorer(config=None, checkpoint=None, device=None, model=None, precisi
         precision (str): ``'fp32'``; ``'bf16'`` (CUDA, or a CPU with native bf16) or
             ``'fp16'`` (CUDA) run the generator under autocast, its attention in fp32.
         fast (bool): Convert to the fastest exact path for the device
-            (:func:`prepare_for_inference`); False keeps plain contiguous fp32.
+            (:func:`prepare_for_inference`); False keeps the plain modules, contiguous fp32
+            (with ``local_statistics``, only the instance norms and CCA layers change form).
         local_statistics (int, optional): The training crop (pixels) of the checkpoint: the
             generator's instance norms and CCA layers then use windows of 1.5x that crop
             (TLC, :mod:`lfdn_mm.models.local_statistics`) instead of whole-image statistics.
@@ -140,17 +146,20 @@ def init_restorer(config=None, checkpoint=None, device=None, model=None, precisi
         if not Path(config).is_file():
             raise FileNotFoundError(f'config {config} does not exist')
         config = str(config)
+    window = None if local_statistics is None else tlc_window(local_statistics)
     restorer = init_model(config, None, 'cpu')
     if checkpoint is not None:
         load_weights(restorer, checkpoint)
     restorer = restorer.to(device).eval()
     restorer.inference_precision = precision
-    if local_statistics is not None:
-        use_local_statistics(restorer.generator, tlc_window(local_statistics))
-    if backend == 'onnxruntime':
+    if backend == 'onnxruntime':  # exports the plain generator
         from .onnx_backend import use_onnxruntime
         return use_onnxruntime(restorer, checkpoint)
-    return prepare_for_inference(restorer, device) if fast else restorer
+    if fast:
+        return prepare_for_inference(restorer, device, window)
+    if window is not None:
+        use_local_statistics(restorer.generator, window)
+    return restorer
 
 
 

@@ -4,13 +4,16 @@ The graph is the generator alone: it takes RGB images normalised as the config's
 preprocessor does (``x / 255`` for LFDN's configs) and returns them restored, same size.
 LFDN's padding to its stride is traced as reflection, so the exported graph needs sides of
 at least ``stride // 2 + 1`` pixels (9 for the paper model); PyTorch switches to replicate
-padding below that.
+padding below that. The plain modules are traced (a generator in its fast forms is switched
+back for the export, :func:`lfdn_mm.models.inference_forms.plain_forms`): ACFM as its two
+Conv3d layers, the instance norms as ``InstanceNormalization``.
 """
 import warnings
 
 import numpy as np
 import torch
 
+from ..models.inference_forms import plain_forms
 from ..models.presets import build_lfdn_preset
 from ..utils import atomic_path
 from .inference import init_restorer
@@ -34,12 +37,17 @@ def export_onnx(generator, path, opset=17, example_size=EXPORT_SIZE, example=Non
     """Write ``generator`` to ``path`` (atomically) as ONNX with dynamic batch/height/width,
     traced on ``example`` (default: a random RGB image of ``example_size``)."""
     example = torch.rand(1, 3, *example_size) if example is None else example
-    with atomic_path(path) as tmp, torch.no_grad(), warnings.catch_warnings():
+    with (plain_forms(generator), atomic_path(path) as tmp, torch.no_grad(),
+          warnings.catch_warnings()):
         # the shape checks and the padding branch are traced for EXPORT_SIZE, see above
         warnings.simplefilter('ignore', torch.jit.TracerWarning)
         # dynamo=False on purpose: the TorchScript exporter keeps dynamic height and width
         warnings.filterwarnings('ignore', 'You are using the legacy TorchScript',
                                 DeprecationWarning)
+        # nn.InstanceNorm2d without running statistics uses the input's statistics in eval
+        # mode too, which is what the exported InstanceNormalization does
+        warnings.filterwarnings('ignore', ".*operator 'instance_norm' is set to train=True",
+                                UserWarning)
         torch.onnx.export(generator, (example, ), str(tmp), input_names=['input'],
                           output_names=['output'], dynamic_axes=DYNAMIC_AXES,
                           opset_version=opset, dynamo=False)

@@ -1,14 +1,23 @@
 """Small building blocks shared by the LFDN components (paper Sec. 3.1-3.3)."""
 import torch
-import torch.nn.functional as F
+from mmcv.cnn import build_activation_layer, build_norm_layer
 from torch import nn
-
-from .local_statistics import local_mean_std
 
 
 def conv3x3(in_channels, out_channels, stride=1):
     """A 3x3 convolution that keeps the spatial size (or halves it at stride 2)."""
     return nn.Conv2d(in_channels, out_channels, 3, stride, 1)
+
+
+def relu():
+    """An in-place ReLU, built by ``mmcv.cnn``."""
+    return build_activation_layer(dict(type='ReLU', inplace=True))
+
+
+def leaky_relu(negative_slope):
+    """An in-place LeakyReLU with ``negative_slope``, built by ``mmcv.cnn``."""
+    return build_activation_layer(
+        dict(type='LeakyReLU', negative_slope=negative_slope, inplace=True))
 
 
 class ResBlock(nn.Module):
@@ -22,7 +31,7 @@ class ResBlock(nn.Module):
     def __init__(self, channels):
         super().__init__()
         self.body = nn.Sequential(
-            conv3x3(channels, channels), nn.ReLU(inplace=True),
+            conv3x3(channels, channels), relu(),
             conv3x3(channels, channels))
 
     def forward(self, x):
@@ -40,7 +49,7 @@ class DownBlock(nn.Sequential):
     def __init__(self, channels, negative_slope=0.2):
         super().__init__(
             conv3x3(channels, channels, stride=2),
-            nn.LeakyReLU(negative_slope, inplace=True),
+            leaky_relu(negative_slope),
             conv3x3(channels, channels))
 
 
@@ -62,101 +71,59 @@ class CCALayer(nn.Module):
     """Contrast-aware channel attention of IMDN, used at the end of each FDNB (Sec. 3.3.1).
 
     The per-channel statistic is the spatial standard deviation plus the mean, computed in
-    two passes (mean, then mean squared deviation). With ``window`` set (test time, see
-    :mod:`.local_statistics`) they are taken over a sliding window around each position.
+    two passes (mean, then mean squared deviation).
 
     Args:
         channels (int): Input and output channels.
         reduction (int): Channel reduction of the squeeze step.
     """
 
-    window = None
-
     def __init__(self, channels, reduction=16):
         super().__init__()
         hidden = max(channels // reduction, 1)
         self.excite = nn.Sequential(
-            nn.Conv2d(channels, hidden, 1), nn.ReLU(inplace=True),
-            nn.Conv2d(hidden, channels, 1), nn.Sigmoid())
+            nn.Conv2d(channels, hidden, 1), relu(),
+            nn.Conv2d(hidden, channels, 1), build_activation_layer(dict(type='Sigmoid')))
 
-    def forward(self, x):
-        if self.window is not None:
-            mean, std = local_mean_std(x, self.window)
-            return x * self.excite(std + mean)
+    def statistic(self, x):
+        """Per-channel ``std + mean`` of ``x`` (B, C, H, W) over its positions."""
         mean = x.mean(dim=(2, 3), keepdim=True)
         std = (x - mean).square().mean(dim=(2, 3), keepdim=True).sqrt()
-        return x * self.excite(std + mean)
-
-
-def normalise_contiguous(norm, x):
-    """Run ``norm(x)`` on a contiguous copy of ``x`` and return the result in ``x``'s format.
-
-    The channels_last CPU kernels of ``group_norm`` and ``batch_norm`` lose precision when
-    the mean is large against the spread, as a one-pass variance ``E[x^2] - E[x]^2`` does
-    (torch 2.13, a (2, 25, 90, 160) map of mean 100 and unit spread: max errors of 2e-2 for
-    ``group_norm`` and 3e-4 for ``batch_norm``, against 1e-5 for the contiguous kernels).
-    Two layout copies cost far less than a wrong statistic.
-    """
-    if x.dim() != 4 or not x.is_contiguous(memory_format=torch.channels_last):
-        return norm(x)
-    return norm(x.contiguous()).contiguous(memory_format=torch.channels_last)
-
-
-class InstanceNorm2d(nn.InstanceNorm2d):
-    """``nn.InstanceNorm2d`` computed as a group norm with one channel per group.
-
-    Same parameters, state_dict and result (to float rounding). Without running statistics,
-    ``instance_norm`` becomes a (1, B*C, H, W) batch norm, about 5x slower on the CPU than
-    ``group_norm`` with one group per channel. channels_last inputs are normalised through
-    :func:`normalise_contiguous`. With ``track_running_stats=True`` the stock implementation
-    is used. With ``window`` set (test time, see :mod:`.local_statistics`) each position is
-    normalised with the statistics of the window around it.
-    """
-
-    window = None
+        return std + mean
 
     def forward(self, x):
-        if self.window is not None and x.dim() == 4:
-            mean, std = local_mean_std(x, self.window, self.eps)
-            out = (x - mean) / std
-            if self.affine:
-                out = out * self.weight.view(1, -1, 1, 1) + self.bias.view(1, -1, 1, 1)
-            return out
-        if self.track_running_stats or x.dim() != 4:
-            return super().forward(x)
-        return normalise_contiguous(
-            lambda v: F.group_norm(v, self.num_features, self.weight, self.bias, self.eps), x)
+        return x * self.excite(self.statistic(x))
 
 
-class BatchNorm2d(nn.BatchNorm2d):
-    """``nn.BatchNorm2d`` that normalises channels_last inputs through a contiguous copy."""
-
-    def forward(self, x):
-        return normalise_contiguous(super().forward, x)
-
-
-class GroupNorm(nn.GroupNorm):
-    """``nn.GroupNorm`` that normalises channels_last inputs through a contiguous copy."""
-
-    def forward(self, x):
-        return normalise_contiguous(super().forward, x)
+#: The config keys of ``norm`` and the MMCV norm configs they stand for (None: no norm).
+NORM_CFGS = {
+    'instance': dict(type='IN', affine=True),  # Sec. 3.3.1
+    'batch': dict(type='BN'),
+    'layer': dict(type='GN', num_groups=1),  # one group: normalises over C, H and W
+    'none': None,
+}
 
 
-def build_norm(kind, channels):
-    """Return the normalisation layer named ``kind`` for ``channels`` feature maps.
+def build_norm(norm, channels):
+    """Return the normalisation layer ``norm`` for ``channels`` feature maps.
 
-    ``'instance'`` (affine InstanceNorm2d, the default of Sec. 3.3.1), ``'batch'``,
-    ``'layer'`` (GroupNorm with one group: normalises over C, H and W) or ``'none'``.
+    Args:
+        norm (str | dict): ``'instance'`` (affine ``nn.InstanceNorm2d``, the default of
+            Sec. 3.3.1), ``'batch'``, ``'layer'`` (``nn.GroupNorm`` with one group) or
+            ``'none'`` (``nn.Identity``); or an MMCV norm config such as
+            ``dict(type='GN', num_groups=5)``, built by ``mmcv.cnn.build_norm_layer``.
+        channels (int): Channels of the maps to normalise.
     """
-    norms = {
-        'instance': lambda: InstanceNorm2d(channels, affine=True),
-        'batch': lambda: BatchNorm2d(channels),
-        'layer': lambda: GroupNorm(1, channels),
-        'none': nn.Identity,
-    }
-    if kind not in norms:
-        raise ValueError(f'norm must be one of {sorted(norms)}, got {kind!r}')
-    return norms[kind]()
+    if isinstance(norm, dict):
+        cfg = norm
+    elif isinstance(norm, str) and norm in NORM_CFGS:
+        cfg = NORM_CFGS[norm]
+    else:
+        raise ValueError(f'norm must be one of {sorted(NORM_CFGS)} or an MMCV norm config '
+                         f'dict, got {norm!r}')
+    if cfg is None:
+        return nn.Identity()
+    return build_norm_layer(cfg, channels)[1]
 
 
 def register_scale(module, name, init=0.0, learnable=True):

@@ -2,7 +2,7 @@
 import torch
 from torch import nn
 
-from .blocks import CCALayer, build_norm, conv3x3
+from .blocks import CCALayer, build_norm, conv3x3, leaky_relu
 
 
 class FDNB(nn.Module):
@@ -19,7 +19,7 @@ class FDNB(nn.Module):
         channels (int): Input and output channels (C = 50 in the paper).
         distill_ratio (float): Distilled channels per step as a fraction of ``channels``.
         num_steps (int): Distillation steps before the final conv.
-        norm (str): Normalisation after each distillation conv, see ``build_norm``.
+        norm (str | dict): Normalisation after each distillation conv, see ``build_norm``.
         negative_slope (float): LeakyReLU slope of the coarse branch.
         cca_reduction (int): Channel reduction of the CCA layer.
     """
@@ -33,7 +33,7 @@ class FDNB(nn.Module):
             for _ in range(num_steps))
         self.refine = nn.ModuleList(conv3x3(channels, channels) for _ in range(num_steps))
         self.last = conv3x3(channels, distilled)
-        self.act = nn.LeakyReLU(negative_slope, inplace=True)
+        self.act = leaky_relu(negative_slope)
         self.fuse = nn.Conv2d(distilled * (num_steps + 1), channels, 1)
         self.cca = CCALayer(channels, cca_reduction)
 
@@ -61,7 +61,7 @@ class SplitFDNB(nn.Module):
         channels (int): Input and output channels (C = 50 in the paper).
         split_ratio (float): Fraction of channels sent to the distillation (1x1) branch.
         num_steps (int): Split steps before the final conv.
-        norm (str): Normalisation of the distilled features, see ``build_norm``.
+        norm (str | dict): Normalisation of the distilled features, see ``build_norm``.
         negative_slope (float): LeakyReLU slope.
         cca_reduction (int): Channel reduction of the CCA layer.
     """
@@ -78,7 +78,7 @@ class SplitFDNB(nn.Module):
         self.norms = nn.ModuleList(build_norm(norm, self.distilled) for _ in range(num_steps))
         self.refine = nn.ModuleList(conv3x3(coarse, coarse) for _ in range(num_steps))
         self.last = conv3x3(coarse, self.distilled)
-        self.act = nn.LeakyReLU(negative_slope, inplace=True)
+        self.act = leaky_relu(negative_slope)
         self.fuse = nn.Conv2d(self.distilled * (num_steps + 1), channels, 1)
         self.cca = CCALayer(channels, cca_reduction)
 
@@ -108,7 +108,7 @@ class PlainBlock(nn.Module):
         super().__init__()
         layers = []
         for _ in range(num_convs):
-            layers += [conv3x3(channels, channels), nn.LeakyReLU(negative_slope, inplace=True)]
+            layers += [conv3x3(channels, channels), leaky_relu(negative_slope)]
         self.body = nn.Sequential(*layers)
 
     def forward(self, x):

@@ -32,7 +32,8 @@ class LFDN(BaseModule):
         block (str): ``'fdnb'`` (RFDB-shaped steps), ``'fdnb_split'`` (channel segmentation
             before each step, Sec. 3.3.1), ``'rfdb'`` (no norm) or ``'cnn'`` (Table 6).
         split_ratio (float): Channels of a ``'fdnb_split'`` step that go to the 1x1 branch.
-        norm (str): FDNB normalisation: ``'instance'``, ``'batch'``, ``'layer'``, ``'none'``.
+        norm (str | dict): FDNB normalisation: ``'instance'``, ``'batch'``, ``'layer'``,
+            ``'none'``, or an MMCV norm config (see :func:`.blocks.build_norm`).
         cca_reduction (int): Channel reduction of the CCA layers.
         fusion (str): ``'attention'`` (ALFM + ACFM, added) or ``'concat'`` (Table 6).
         theta (float): Initial or fixed ALFM scale (paper: 0).

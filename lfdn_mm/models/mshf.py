@@ -1,7 +1,7 @@
 """Multi-scale hierarchical fusion encoder, MSHF (paper Sec. 3.2, Fig. 3, Algorithm 1)."""
 from torch import nn
 
-from .blocks import DownBlock, PixelShuffleUp, ResBlock, conv3x3
+from .blocks import DownBlock, PixelShuffleUp, ResBlock, conv3x3, leaky_relu
 
 
 class MSHF(nn.Module):
@@ -51,7 +51,7 @@ class StridedEncoder(nn.Sequential):
 
     def __init__(self, channels=64):
         super().__init__(
-            conv3x3(channels, channels, stride=2), nn.LeakyReLU(0.2, inplace=True),
-            conv3x3(channels, channels, stride=2), nn.LeakyReLU(0.2, inplace=True),
+            conv3x3(channels, channels, stride=2), leaky_relu(0.2),
+            conv3x3(channels, channels, stride=2), leaky_relu(0.2),
             ResBlock(channels), ResBlock(channels))
         self.stride = 4

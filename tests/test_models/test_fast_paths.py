@@ -1,11 +1,10 @@
-"""The fast paths of the LFDN components compute what the plain formulations compute."""
+"""The memory-format paths of the plain LFDN components compute what the plain formulations
+compute (the fast module forms are tested in test_inference_forms.py)."""
 import pytest
 import torch
-import torch.nn.functional as F
-from torch import nn
 
-from lfdn_mm.models import ACFM, ALFM, LFDN
-from lfdn_mm.models.blocks import BatchNorm2d, CCALayer, GroupNorm, InstanceNorm2d
+from lfdn_mm.models import ALFM, LFDN
+from lfdn_mm.models.blocks import CCALayer
 from lfdn_mm.models.memory_format import to_channels_last
 
 
@@ -22,48 +21,6 @@ def randomise(module, scale=0.3):
         for parameter in module.parameters():
             parameter.copy_(scale * torch.randn_like(parameter))
     return module
-
-
-@pytest.mark.parametrize('layout', [lambda x: x, channels_last])
-def test_acfm_2d_convs_equal_the_conv3d_pair(layout):
-    acfm = randomise(ACFM(alpha=0.4))
-    x = torch.randn(2, 7, 9, 11, requires_grad=True)
-    reference = acfm.channel(acfm.spatial(x.unsqueeze(1))).squeeze(1)
-    fast = acfm.logits(layout(x))
-    torch.testing.assert_close(fast, reference, atol=1e-5, rtol=1e-5)
-    grads = torch.autograd.grad(fast.square().sum(), [x, acfm.spatial.weight,
-                                                      acfm.channel.weight, acfm.spatial.bias])
-    expected = torch.autograd.grad(reference.square().sum(), [
-        x, acfm.spatial.weight, acfm.channel.weight, acfm.spatial.bias])
-    for grad, want in zip(grads, expected):
-        torch.testing.assert_close(grad, want, atol=1e-4, rtol=1e-4)
-
-
-def test_acfm_keeps_channels_last():
-    assert is_channels_last(randomise(ACFM(alpha=0.2))(channels_last(torch.rand(1, 6, 8, 8))))
-
-
-@pytest.mark.parametrize('norm, stock', [
-    (InstanceNorm2d(5, affine=True), nn.InstanceNorm2d(5, affine=True)),
-    (GroupNorm(1, 5), nn.GroupNorm(1, 5)),
-    (BatchNorm2d(5), nn.BatchNorm2d(5)),
-])
-def test_norms_match_torch_and_stay_accurate_in_channels_last(norm, stock):
-    randomise(norm).train()
-    stock.load_state_dict(norm.state_dict())
-    stock.train()
-    x = torch.randn(2, 5, 12, 10, dtype=torch.float64)
-    expected = stock.double()(x).float()
-    shifted = (x + 1000).float()  # a large mean: one-pass variances cancel here
-    for layout in (lambda t: t, channels_last):
-        out = norm(layout(shifted))
-        assert out.is_contiguous(memory_format=torch.channels_last) == (layout is channels_last)
-        torch.testing.assert_close(out, expected, atol=2e-3, rtol=0)
-
-
-def test_instance_norm_state_dict_is_the_stock_one():
-    assert InstanceNorm2d(4, affine=True).state_dict().keys() == \
-        nn.InstanceNorm2d(4, affine=True).state_dict().keys()
 
 
 def test_cca_statistic_is_std_plus_mean():
@@ -98,15 +55,3 @@ def test_to_channels_last_converts_only_2d_convs_and_keeps_the_output():
     assert model.head.weight.is_contiguous(memory_format=torch.channels_last)
     assert model.acfm.spatial.weight.dim() == 5
     torch.testing.assert_close(out, expected, atol=1e-4, rtol=1e-4)
-
-
-def test_channels_last_model_trains_like_the_contiguous_one():
-    torch.manual_seed(0)
-    plain = LFDN(theta=0.01, alpha=0.1)
-    fast = to_channels_last(LFDN(theta=0.01, alpha=0.1))
-    fast.load_state_dict(plain.state_dict())
-    x = torch.rand(2, 3, 32, 32)
-    for model in (plain, fast):
-        F.mse_loss(model(x), x).backward()
-    for (name, a), b in zip(plain.named_parameters(), fast.parameters()):
-        torch.testing.assert_close(b.grad, a.grad, atol=1e-4, rtol=1e-3, msg=name)

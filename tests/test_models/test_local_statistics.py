@@ -3,8 +3,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from lfdn_mm.models import LFDN
-from lfdn_mm.models.blocks import CCALayer, InstanceNorm2d
+from torch import nn
+
+from lfdn_mm.models import LFDN, convert_for_inference
+from lfdn_mm.models.blocks import CCALayer
+from lfdn_mm.models.inference_forms import FastInstanceNorm2d, WindowedCCALayer
 from lfdn_mm.models.local_statistics import (box_mean, local_mean_std, tlc_window,
                                              use_local_statistics)
 from lfdn_mm.models.tiling import restore_tensor
@@ -41,7 +44,8 @@ def test_variance_stays_accurate_under_a_large_offset():
 
 def test_a_window_covering_the_map_gives_the_global_statistics():
     x = torch.rand(2, 50, 12, 10)
-    norm, cca = InstanceNorm2d(50, affine=True), CCALayer(50)
+    norm = convert_for_inference(nn.InstanceNorm2d(50, affine=True))
+    cca = convert_for_inference(CCALayer(50))
     torch.nn.init.normal_(norm.weight)
     expected = norm(x), cca(x)
     norm.window = cca.window = 23
@@ -51,11 +55,16 @@ def test_a_window_covering_the_map_gives_the_global_statistics():
     assert (norm(x) - expected[0]).abs().max() > 1e-2
 
 
-def test_use_local_statistics_sets_and_clears_every_window_and_keeps_tiles_exact():
+@pytest.mark.parametrize('convert', [False, True])
+def test_use_local_statistics_sets_and_clears_every_window_and_keeps_tiles_exact(convert):
     network = LFDN(num_blocks=2, global_residual=True, identity_init=False).eval()
+    if convert:
+        convert_for_inference(network)
+    # a plain network gets the windowed forms of its instance norms and CCA layers
     use_local_statistics(network, tlc_window(128))
-    windows = {m.window for m in network.modules() if isinstance(m, (CCALayer, InstanceNorm2d))}
-    assert windows == {49}
+    layers = [m for m in network.modules() if isinstance(m, (CCALayer, nn.InstanceNorm2d))]
+    assert {type(m) for m in layers} == {WindowedCCALayer, FastInstanceNorm2d}
+    assert {m.window for m in layers} == {49}
     image = torch.rand(1, 3, 200, 264)
     with torch.no_grad():
         whole, tiled = network(image), restore_tensor(network, image, tile_size=96)
@@ -63,6 +72,15 @@ def test_use_local_statistics_sets_and_clears_every_window_and_keeps_tiles_exact
         global_stats = network(image)
     torch.testing.assert_close(tiled, whole, atol=1e-5, rtol=0)
     assert (whole - global_stats).abs().max() > 1e-4
+    assert {m.window for m in layers} == {None}
+
+
+def test_convert_for_inference_sets_the_window():
+    network = convert_for_inference(LFDN(num_blocks=1), window=9)
+    layers = [m for m in network.modules() if isinstance(m, (CCALayer, nn.InstanceNorm2d))]
+    assert {m.window for m in layers} == {9}
+    with pytest.raises(ValueError, match='odd integer >= 3'):
+        convert_for_inference(network, window=8)
 
 
 @pytest.mark.parametrize('window', [0, 4, 1, 2.5, True])

@@ -4,8 +4,7 @@ import torch
 from mmagic.evaluation.metrics import psnr
 from skimage import data
 
-from lfdn_mm.models import LFDN
-from lfdn_mm.models.memory_format import to_channels_last
+from lfdn_mm.models import LFDN, convert_for_inference
 from lfdn_mm.models.tile_invariance import lean_fuse, stage_halos, supports_tile_invariance
 from lfdn_mm.models.tiling import restore_tensor
 
@@ -102,7 +101,7 @@ def test_blended_mode_is_kept_on_request_and_bad_modes_are_refused():
     dict(), dict(alfm_logit_scale='l2'), dict(alfm_logit_scale='area'),
     dict(softmax_mode='max_minus', num_blocks=2), dict(block='fdnb_split'),
     dict(fusion='concat')])
-@pytest.mark.parametrize('channels_last', [False, True])
+@pytest.mark.parametrize('channels_last', [False, True])  # True: plain / converted network
 def test_lean_middle_computes_the_same_function(options, channels_last):
     torch.manual_seed(0)
     network = LFDN(mid_channels=16, encoder_channels=16, **options).eval()
@@ -112,7 +111,7 @@ def test_lean_middle_computes_the_same_function(options, channels_last):
             network.acfm.alpha.fill_(0.5)
     feat = torch.randn(2, 16, 37, 301)
     if channels_last:
-        network = to_channels_last(network)
+        network = convert_for_inference(network)
         feat = feat.contiguous(memory_format=torch.channels_last)
     with torch.no_grad():
         expected = network.fuse(feat.clone())

@@ -1,3 +1,4 @@
+import copy
 import runpy
 import sys
 
@@ -8,7 +9,7 @@ from conftest import ROOT
 from helpers.tiny_restorer import write_tiny_restorer
 
 from lfdn_mm.apis.onnx_export import export_onnx, load_generator, onnx_max_abs_diff
-from lfdn_mm.models import LFDN
+from lfdn_mm.models import ACFM, LFDN, convert_for_inference
 
 EXPORT_TOOL = ROOT / 'tools/deployment/export_onnx.py'
 
@@ -62,3 +63,18 @@ def test_load_generator_needs_a_config_or_a_preset():
     with pytest.raises(ValueError, match='either a config'):
         load_generator()
     assert isinstance(load_generator(preset='blocks_1'), LFDN)
+
+
+def test_a_converted_generator_is_exported_as_its_plain_modules(exported, tmp_path):
+    network, path = exported
+    # contiguous weights: ALFM's channels_last path (aten::mT) has no ONNX export
+    converted = convert_for_inference(copy.deepcopy(network), channels_last=False)
+    export_onnx(converted, tmp_path / 'converted.onnx')
+    assert type(converted.acfm) is not ACFM  # switched back after the export
+    plain_ops = [node.op_type for node in onnx.load(str(path)).graph.node]
+    ops = [node.op_type for node in onnx.load(str(tmp_path / 'converted.onnx')).graph.node]
+    assert ops == plain_ops and 'InstanceNormalization' in ops
+    assert onnx_max_abs_diff(tmp_path / 'converted.onnx', network) < 1e-3
+    with pytest.raises(ValueError, match='local statistics'):
+        export_onnx(convert_for_inference(converted, window=5), tmp_path / 'windowed.onnx')
+    assert not (tmp_path / 'windowed.onnx').exists()

@@ -1,6 +1,8 @@
 from .channels_last_hook import ChannelsLastHook
+from .fast_forms_hook import FastFormsHook
 from .metrics_dump_hook import MetricsDumpHook
 from .non_finite_loss_hook import NonFiniteLossHook
 from .restored_image_saver_hook import RestoredImageSaverHook
 
-__all__ = ['ChannelsLastHook', 'MetricsDumpHook', 'NonFiniteLossHook', 'RestoredImageSaverHook']
+__all__ = ['ChannelsLastHook', 'FastFormsHook', 'MetricsDumpHook', 'NonFiniteLossHook',
+           'RestoredImageSaverHook']

@@ -1,0 +1,212 @@
+"""The fast forms of lfdn_mm.models.inference_forms compute what the plain modules compute."""
+import pytest
+import torch
+import torch.nn.functional as F
+from mmengine.runner import load_state_dict
+from torch import nn
+
+from lfdn_mm.models import ACFM, LFDN, PRESETS, build_lfdn_preset, convert_for_inference
+from lfdn_mm.models.blocks import CCALayer, build_norm
+from lfdn_mm.models.inference_forms import (FAST_FORMS, ContiguousBatchNorm2d,
+                                            ContiguousGroupNorm, FastInstanceNorm2d,
+                                            FoldedACFM, WindowedCCALayer, plain_forms)
+from lfdn_mm.pretrained import PRETRAINED, STARTER_MODEL, pretrained_checkpoint
+from lfdn_mm.utils import load_checkpoint_file
+
+
+def channels_last(x):
+    return x.contiguous(memory_format=torch.channels_last)
+
+
+def is_channels_last(x):
+    return x.is_contiguous(memory_format=torch.channels_last) and not x.is_contiguous()
+
+
+def randomise(module, scale=0.3):
+    """Random norm parameters and running statistics and active attention scales; the
+    convolutions keep their default initialisation."""
+    generator = torch.Generator().manual_seed(0)
+
+    def noise(tensor):
+        return scale * torch.randn(tensor.shape, generator=generator)
+
+    with torch.no_grad():
+        for layer in module.modules():
+            if isinstance(layer, (nn.InstanceNorm2d, nn.BatchNorm2d, nn.GroupNorm)):
+                if layer.weight is not None:
+                    layer.weight.copy_(1 + noise(layer.weight))
+                    layer.bias.copy_(noise(layer.bias))
+                if getattr(layer, 'running_mean', None) is not None:
+                    layer.running_mean.copy_(noise(layer.running_mean))
+                    layer.running_var.copy_(1 + noise(layer.running_var).abs())
+            if isinstance(layer, ACFM):
+                layer.alpha.fill_(0.3)
+                for parameter in layer.parameters():
+                    parameter.copy_(noise(parameter))
+            if hasattr(layer, 'theta'):
+                layer.theta.fill_(0.01)
+    return module
+
+
+def plain_and_converted(make, **convert):
+    plain = randomise(make())
+    converted = make()
+    converted.load_state_dict(plain.state_dict())
+    return plain, convert_for_inference(converted, **convert)
+
+
+@pytest.mark.parametrize('memory_format', ['contiguous', 'channels_last'])
+@pytest.mark.parametrize('name, make', [
+    ('paper', lambda: build_lfdn_preset('paper')),
+    ('fdnb_split', lambda: build_lfdn_preset('fdnb_split')),
+    *[(f'norm={norm}', lambda norm=norm: LFDN(norm=norm)) for norm in ('batch', 'layer', 'none')],
+    ('norm=GN(5)', lambda: LFDN(norm=dict(type='GN', num_groups=5))),
+])
+def test_converted_model_equals_the_plain_model(name, make, memory_format):
+    plain, converted = plain_and_converted(
+        make, channels_last=memory_format == 'channels_last')
+    x = torch.rand(2, 3, 40, 56)
+    with torch.no_grad():
+        expected, out = plain.eval()(x), converted.eval()(x)
+    diff = (out - expected).abs().max().item()
+    print(f'{name}, {memory_format}: max |converted - plain| = {diff:.1e} '
+          f'(outputs up to {expected.abs().max():.2f})')
+    assert diff < 1e-5
+    assert isinstance(converted.acfm, FoldedACFM) and type(plain.acfm) is ACFM
+    assert converted.head.weight.is_contiguous(
+        memory_format=torch.channels_last) == (memory_format == 'channels_last')
+
+
+@pytest.mark.parametrize('norm', ['instance', 'batch', 'layer'])
+def test_converted_model_trains_like_the_plain_model(norm):
+    plain, converted = plain_and_converted(lambda: LFDN(norm=norm, num_blocks=2))
+    x = torch.rand(2, 3, 32, 32)
+    for model in (plain, converted):
+        F.mse_loss(model.train()(x), x).backward()
+    for (name, a), b in zip(plain.named_parameters(), converted.parameters()):
+        torch.testing.assert_close(b.grad, a.grad, atol=1e-4, rtol=1e-3, msg=name)
+    for (name, a), b in zip(plain.named_buffers(), converted.buffers()):  # batch statistics
+        torch.testing.assert_close(b, a, atol=1e-5, rtol=1e-5, msg=name)
+
+
+def test_conversion_keeps_parameters_state_dict_and_the_optimizer():
+    model = randomise(LFDN(num_blocks=2))
+    parameters = list(model.parameters())
+    state = {key: value.clone() for key, value in model.state_dict().items()}
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    convert_for_inference(model)
+    assert all(a is b for a, b in zip(model.parameters(), parameters))
+    assert list(model.state_dict()) == list(state)
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, state[key]), key
+    F.l1_loss(model(torch.rand(1, 3, 32, 32)), torch.rand(1, 3, 32, 32)).backward()
+    optimizer.step()
+    assert not torch.equal(model.head.weight, state['head.weight'])
+    assert convert_for_inference(model) is model  # converting twice changes nothing
+
+
+def test_every_norm_and_cca_gets_its_form_and_plain_forms_switches_back():
+    model = LFDN(num_blocks=2)
+    types = [type(module) for module in model.modules()]
+    convert_for_inference(model, channels_last=False)
+    converted = [type(module) for module in model.modules()]
+    assert {t for t in converted if t in FAST_FORMS} == set()
+    assert {FoldedACFM, FastInstanceNorm2d, WindowedCCALayer} <= set(converted)
+    with plain_forms(model):
+        assert [type(module) for module in model.modules()] == types
+    assert [type(module) for module in model.modules()] == converted
+    kept = convert_for_inference(LFDN(num_blocks=1), fold_acfm=False)
+    assert type(kept.acfm) is ACFM
+
+
+def test_plain_forms_refuses_local_statistics():
+    model = convert_for_inference(LFDN(num_blocks=1), window=5)
+    with pytest.raises(ValueError, match='local statistics'):
+        with plain_forms(model):
+            pass
+
+
+@pytest.mark.parametrize('layout', [lambda x: x, channels_last])
+def test_folded_acfm_and_its_gradients_equal_the_conv3d_pair(layout):
+    plain = randomise(ACFM(alpha=0.4))
+    folded = convert_for_inference(randomise(ACFM(alpha=0.4)))
+    x = torch.randn(2, 7, 9, 11, requires_grad=True)
+    reference, fast = plain.logits(x), folded.logits(layout(x))
+    torch.testing.assert_close(fast, reference, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(folded(layout(x)), plain(x), atol=1e-5, rtol=1e-5)
+    names = ['spatial.weight', 'spatial.bias', 'channel.weight', 'channel.bias']
+    grads = torch.autograd.grad(fast.square().sum(), [x] + [folded.get_parameter(n)
+                                                            for n in names])
+    expected = torch.autograd.grad(reference.square().sum(), [x] + [plain.get_parameter(n)
+                                                                    for n in names])
+    for name, grad, want in zip(['x'] + names, grads, expected):
+        torch.testing.assert_close(grad, want, atol=1e-4, rtol=1e-4, msg=name)
+
+
+def test_folded_acfm_keeps_channels_last():
+    folded = convert_for_inference(randomise(ACFM(alpha=0.2)))
+    assert is_channels_last(folded(channels_last(torch.rand(1, 6, 8, 8))))
+
+
+@pytest.mark.parametrize('norm, form', [
+    ('instance', FastInstanceNorm2d), ('layer', ContiguousGroupNorm),
+    ('batch', ContiguousBatchNorm2d)])
+def test_norm_forms_match_torch_and_stay_accurate_in_channels_last(norm, form):
+    fast = convert_for_inference(randomise(build_norm(norm, 5)).train())
+    assert type(fast) is form
+    stock = build_norm(norm, 5).train()
+    stock.load_state_dict(fast.state_dict())
+    x = torch.randn(2, 5, 12, 10, dtype=torch.float64)
+    expected = stock.double()(x).float()
+    shifted = (x + 1000).float()  # a large mean: one-pass variances cancel here
+    for layout in (lambda t: t, channels_last):
+        out = fast(layout(shifted))
+        assert out.is_contiguous(memory_format=torch.channels_last) == (layout is channels_last)
+        torch.testing.assert_close(out, expected, atol=2e-3, rtol=0)
+
+
+def test_norms_are_built_by_mmcv_from_the_config_keys():
+    assert type(build_norm('instance', 4)) is nn.InstanceNorm2d
+    assert build_norm('instance', 4).affine
+    assert type(build_norm('batch', 4)) is nn.BatchNorm2d
+    layer = build_norm('layer', 4)
+    assert type(layer) is nn.GroupNorm and layer.num_groups == 1
+    assert type(build_norm('none', 4)) is nn.Identity
+    assert build_norm(dict(type='GN', num_groups=2), 4).num_groups == 2
+
+
+@pytest.mark.parametrize('norm', ['group', 'IN', None, 3])
+def test_an_unknown_norm_names_the_choices(norm):
+    with pytest.raises(ValueError, match=r"norm must be one of \['batch', 'instance', 'layer', "
+                                         r"'none'\] or an MMCV norm config"):
+        LFDN(norm=norm)
+
+
+def test_the_cca_layer_is_plain_until_converted():
+    cca = CCALayer(8, reduction=4)
+    assert not hasattr(cca, 'window')
+    convert_for_inference(cca, window=7)
+    assert type(cca) is WindowedCCALayer and cca.window == 7
+
+
+@pytest.mark.parametrize('preset', sorted(PRESETS))
+def test_every_preset_keeps_its_state_dict_when_converted(preset):
+    plain = build_lfdn_preset(preset)
+    converted = convert_for_inference(build_lfdn_preset(preset))
+    load_state_dict(converted, plain.state_dict(), strict=True)
+    assert list(converted.state_dict()) == list(plain.state_dict())
+
+
+@pytest.mark.parametrize('name', sorted(PRETRAINED))
+def test_shipped_checkpoints_load_strictly_into_plain_and_converted_models(name):
+    state_dict = load_checkpoint_file(pretrained_checkpoint(name))['state_dict']
+    generator = {key[len('generator.'):]: value for key, value in state_dict.items()
+                 if key.startswith('generator.')}
+    config = {k: v for k, v in STARTER_MODEL['generator'].items() if k != 'type'}
+    plain = LFDN(**config)
+    load_state_dict(plain, generator, strict=True)
+    converted = convert_for_inference(LFDN(**config))
+    load_state_dict(converted, generator, strict=True)
+    x = torch.rand(1, 3, 36, 52)
+    with torch.no_grad():
+        torch.testing.assert_close(converted.eval()(x), plain.eval()(x), atol=1e-5, rtol=0)
