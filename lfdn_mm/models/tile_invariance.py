@@ -7,9 +7,9 @@ the stage's receptive field and aligned to the stride, and only each tile's core
 middle runs once on the whole 1/4-scale map, 16x smaller than the image. The result is the
 whole-image result up to float rounding, whatever the tile size.
 
-The middle runs as :func:`lean_fuse`: the same function as ``LFDN.fuse`` with ALFM computed
-without its ``NC``-channel stack and ACFM in row bands, so a 4K image's middle holds the block
-outputs and little more.
+The middle runs as :func:`lean_fuse`: the same function as ``LFDN.fuse`` with FDNB's fusion
+applied without its concatenation, ALFM computed without its ``NC``-channel stack and ACFM in
+row bands, so a 4K image's middle holds the block outputs and little more.
 """
 import copy
 import math
@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from .alfm import ALFM
+from .fdnb import FDNB
 from .tiling import round_up
 
 
@@ -160,6 +161,39 @@ def alfm_without_stack(alfm, block_outputs):
     return out.add_(alfm.reduce.bias.to(out.dtype).view(1, -1, 1, 1))
 
 
+def accumulate_1x1(out, weight, features):
+    """``out += conv1x1(features, weight)`` in place (``weight``: (C_out, C_in)), with no
+    ``C_out``-channel temporary, in ``out``'s memory order."""
+    batch, channels = features.shape[:2]
+    weight = weight.to(out.dtype)
+    features = features.to(out.dtype)
+    if out.is_contiguous(memory_format=torch.channels_last) and channels > 1:
+        rows = out.permute(0, 2, 3, 1).reshape(-1, out.shape[1])  # a view in channels_last
+        rows.addmm_(features.permute(0, 2, 3, 1).reshape(-1, channels), weight.t())
+    else:
+        out.flatten(2).baddbmm_(weight.expand(batch, *weight.shape), features.flatten(2))
+    return out
+
+
+def fdnb_without_concat(block, x):
+    """``block(x)`` for an :class:`FDNB` without the concatenation of its distilled parts:
+    the 1x1 fusion is linear, so each part is multiplied by its slice of the fusion weights
+    and added to the result as soon as it is made, and freed."""
+    weights = block.fuse.weight.flatten(1).split(block.last.out_channels, dim=1)
+    fused, coarse = None, x
+    for weight, distill, refine in zip(weights, block.distill, block.refine):
+        part = distill(coarse)
+        if fused is None:
+            fused = nn.functional.conv2d(part, weight[..., None, None], block.fuse.bias)
+        else:
+            accumulate_1x1(fused, weight, part)
+        del part
+        coarse = block.act(refine(coarse).add_(coarse))
+    accumulate_1x1(fused, weights[-1], block.act(block.last(coarse)))
+    del coarse
+    return block.cca(fused).add_(x)
+
+
 @torch.no_grad()
 def lean_fuse(network, feat, band=256):
     """``network.fuse(feat)`` for inference with less memory: ALFM by
@@ -169,7 +203,7 @@ def lean_fuse(network, feat, band=256):
         return network.fuse(feat)
     outputs = []
     for block in network.blocks:
-        feat = block(feat)
+        feat = fdnb_without_concat(block, feat) if type(block) is FDNB else block(feat)
         outputs.append(feat)
     del feat
     fused = alfm_without_stack(network.alfm, outputs)

@@ -119,3 +119,15 @@ def test_lean_middle_computes_the_same_function(options, channels_last):
     assert lean.shape == expected.shape
     torch.testing.assert_close(lean, expected, rtol=1e-4, atol=1e-4)
     assert lean.is_contiguous(memory_format=torch.channels_last) == channels_last
+
+
+def test_lean_middle_under_bf16_autocast_stays_within_bf16_rounding():
+    torch.manual_seed(0)
+    network = convert_for_inference(LFDN(mid_channels=16, encoder_channels=16).eval())
+    feat = torch.randn(1, 16, 40, 56).contiguous(memory_format=torch.channels_last)
+    with torch.no_grad():
+        expected = network.fuse(feat.clone())
+        with torch.autocast('cpu', dtype=torch.bfloat16):
+            lean = lean_fuse(network, feat, band=16)
+    assert lean.shape == expected.shape
+    assert (lean.float() - expected).abs().max() < 0.05 * expected.abs().max()
