@@ -8,7 +8,7 @@ import time
 
 import torch
 
-from ..models.memory_format import to_channels_last
+from ..models.inference_forms import convert_for_inference
 from ..models.summary import module_macs
 from ..utils.cpuinfo import cpuinfo_field
 
@@ -39,13 +39,13 @@ def count_macs(model, size, batch_size=1):
 
 
 def prepare_model(model, device='cpu', memory_format='contiguous', compile_model=False):
-    """Move ``model`` to ``device``, store its 2-D conv weights in ``memory_format``, compile.
+    """Move ``model`` to ``device``, switch it to its fast forms with its 2-D conv weights in
+    ``memory_format`` (:func:`lfdn_mm.models.convert_for_inference`), compile.
 
     Args:
         model (nn.Module): A model in eval mode (changed in place).
         device (str): ``'cpu'`` or ``'cuda'``.
-        memory_format (str): ``'contiguous'`` or ``'channels_last'`` (see
-            :func:`lfdn_mm.models.memory_format.to_channels_last`).
+        memory_format (str): ``'contiguous'`` or ``'channels_last'``.
         compile_model (bool): Wrap the model with ``torch.compile``.
 
     Returns:
@@ -53,9 +53,8 @@ def prepare_model(model, device='cpu', memory_format='contiguous', compile_model
     """
     if memory_format not in MEMORY_FORMATS:
         raise ValueError(f'memory_format must be one of {MEMORY_FORMATS}, got {memory_format!r}')
-    model = model.to(device).eval()
-    if memory_format == 'channels_last':
-        to_channels_last(model)
+    model = convert_for_inference(model.to(device).eval(),
+                                  channels_last=memory_format == 'channels_last')
     return torch.compile(model) if compile_model else model
 
 
