@@ -26,7 +26,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from lfdn_mm.analysis.measure import (machine_info, make_forward, make_input,  # noqa: E402
+from lfdn_mm.cli.analysis.measure import (machine_info, make_forward, make_input,  # noqa: E402
                                       parse_size, size_label, summarise_latency, timed)
 from lfdn_mm.models import LFDN  # noqa: E402
 from lfdn_mm.models.memory_format import to_channels_last  # noqa: E402

@@ -12,17 +12,17 @@ Writes <name>.json, <name>.md, <name>_latency_vs_params.png and <name>_latency_v
         [--sizes 256x256 1280x720 3840x2160] [--tile-above 1280x720 --tile 512]
 
 times the restore command's inference paths side by side on the CPU instead (see
-lfdn_mm/analysis/inference_paths.py): writes <name>.json and <name>.md.
+lfdn_mm/cli/analysis/inference_paths.py): writes <name>.json and <name>.md.
 """
 import argparse
 import shlex
 import sys
 
-from lfdn_mm.analysis.benchmark import DEFAULT_MODELS, BenchmarkSettings, run_benchmark
-from lfdn_mm.analysis.benchmark_report import markdown_report, write_benchmark_reports
-from lfdn_mm.analysis.inference_paths import PATHS, paths_table, run_path_benchmark
-from lfdn_mm.analysis.measure import DTYPES, parse_size
-from lfdn_mm.analysis.model_zoo import LFDN_TABLE6, MODEL_SPECS
+from lfdn_mm.cli.analysis.benchmark import DEFAULT_MODELS, BenchmarkSettings, run_benchmark
+from lfdn_mm.cli.analysis.benchmark_report import markdown_report, write_benchmark_reports
+from lfdn_mm.cli.analysis.inference_paths import PATHS, paths_table, run_path_benchmark
+from lfdn_mm.cli.analysis.measure import DTYPES, parse_size
+from lfdn_mm.cli.analysis.model_zoo import LFDN_TABLE6, MODEL_SPECS
 
 MEMORY_FORMAT_CHOICES = {'off': ('contiguous',), 'on': ('channels_last',),
                          'both': ('contiguous', 'channels_last')}

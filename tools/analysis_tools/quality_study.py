@@ -14,10 +14,10 @@ import argparse
 import shlex
 import sys
 
-from lfdn_mm.analysis.model_zoo import MODEL_SPECS
-from lfdn_mm.analysis.quality_study import (DEFAULT_STUDY_MODELS, StudySettings,
+from lfdn_mm.cli.analysis.model_zoo import MODEL_SPECS
+from lfdn_mm.cli.analysis.quality_study import (DEFAULT_STUDY_MODELS, StudySettings,
                                             run_quality_study)
-from lfdn_mm.analysis.quality_study_report import markdown_report, write_study_reports
+from lfdn_mm.cli.analysis.quality_study_report import markdown_report, write_study_reports
 
 DEFAULTS = StudySettings()
 

@@ -12,7 +12,7 @@ import argparse
 import json
 from pathlib import Path
 
-from lfdn_mm.analysis.rain_statistics import (SYNTHETIC_RAINS, comparison_table,
+from lfdn_mm.cli.analysis.rain_statistics import (SYNTHETIC_RAINS, comparison_table,
                                               measure_real, measure_synthetic,
                                               plot_comparison, summarise)
 from lfdn_mm.apis.image_files import IMAGE_SUFFIXES

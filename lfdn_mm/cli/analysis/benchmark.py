@@ -2,7 +2,7 @@
 
 All models are built from MMagic's registry in one process and timed round-robin (one pass of
 each model in turn, repeated), so a change in machine load hits every model alike. Peak CPU
-memory is measured per model in a fresh process (:mod:`lfdn_mm.analysis.memory_probe`).
+memory is measured per model in a fresh process (:mod:`lfdn_mm.cli.analysis.memory_probe`).
 """
 import copy
 import json
@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 
 import torch
 
-from ..models.summary import count_parameters
+from ...models.summary import count_parameters
 from .measure import (DTYPES, MEMORY_FORMATS, count_macs, machine_info, make_forward,
                       make_input, prepare_model, size_label, summarise_latency, timed)
 from .model_zoo import build_generator, get_spec
@@ -28,7 +28,7 @@ class BenchmarkSettings:
     """What to measure and how long to try.
 
     Args:
-        models (Sequence[str]): Names from :data:`lfdn_mm.analysis.model_zoo.MODEL_SPECS`.
+        models (Sequence[str]): Names from :data:`lfdn_mm.cli.analysis.model_zoo.MODEL_SPECS`.
         sizes (Sequence[tuple[int, int]]): Input (height, width) sizes, measured smallest first.
         device (str): ``'cpu'`` or ``'cuda'``.
         dtypes (Sequence[str]): Any of ``'fp32'``, ``'fp16'``, ``'bf16'`` (autocast).
@@ -209,13 +209,13 @@ def predict_next(records, models, size, next_size):
 
 
 def probe_cpu_memory(case, sizes, settings):
-    """Run :mod:`lfdn_mm.analysis.memory_probe` for ``case`` in a fresh process."""
+    """Run :mod:`lfdn_mm.cli.analysis.memory_probe` for ``case`` in a fresh process."""
     request = dict(model=case.model, sizes=[list(s) for s in sizes], dtype=case.dtype,
                    memory_format=case.memory_format, compile=settings.compile,
                    batch_size=settings.batch_size, threads=torch.get_num_threads())
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, sys.path)))  # same imports
     done = subprocess.run(
-        [sys.executable, '-m', 'lfdn_mm.analysis.memory_probe', json.dumps(request)],
+        [sys.executable, '-m', 'lfdn_mm.cli.analysis.memory_probe', json.dumps(request)],
         capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
         raise RuntimeError(f'memory probe for {case.key} failed:\n{done.stderr[-2000:]}')

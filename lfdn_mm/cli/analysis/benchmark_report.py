@@ -5,7 +5,7 @@ from pathlib import Path
 from matplotlib.lines import Line2D
 from matplotlib.ticker import NullFormatter
 
-from ..utils import atomic_path, write_json
+from ...utils import atomic_path, write_json
 from .report_utils import markdown_table, new_figure, plt, save_figure
 
 #: Datasets drawn in the latency-vs-PSNR plot (the paper's Figure 1 uses GoPro).

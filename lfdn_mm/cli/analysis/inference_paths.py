@@ -13,9 +13,9 @@ import cv2
 import numpy as np
 from mmagic.evaluation.metrics import psnr
 
-from ..apis import init_restorer, restore_image
-from ..engine.optimizers import cpu_has_native_bf16
-from ..utils.cpuinfo import cpuinfo_field
+from ...apis import init_restorer, restore_image
+from ...engine.optimizers import cpu_has_native_bf16
+from ...utils.cpuinfo import cpuinfo_field
 from .measure import count_macs, machine_info, size_label, summarise_latency, timed
 from .report_utils import markdown_table
 

@@ -8,9 +8,9 @@ import time
 
 import torch
 
-from ..models.inference_forms import convert_for_inference
-from ..models.summary import module_macs
-from ..utils.cpuinfo import cpuinfo_field
+from ...models.inference_forms import convert_for_inference
+from ...models.summary import module_macs
+from ...utils.cpuinfo import cpuinfo_field
 
 DTYPES = {'fp32': torch.float32, 'fp16': torch.float16, 'bf16': torch.bfloat16}
 MEMORY_FORMATS = ('contiguous', 'channels_last')

@@ -1,6 +1,6 @@
 """Peak CPU memory of one model's inference, measured in a fresh process.
 
-    python -m lfdn_mm.analysis.memory_probe '{"model": "lfdn", "sizes": [[256, 256]], ...}'
+    python -m lfdn_mm.cli.analysis.memory_probe '{"model": "lfdn", "sizes": [[256, 256]], ...}'
 
 prints one JSON line: for every size, the resident-set high-water mark (VmHWM) during one
 forward pass and how far it rose above the resident set just before that pass. The mark is

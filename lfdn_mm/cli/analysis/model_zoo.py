@@ -11,7 +11,7 @@ from pathlib import Path
 import mmagic
 from mmengine.config import Config
 
-from ..utils.project_files import project_root
+from ...utils.project_files import project_root
 
 MMAGIC_CONFIG_ROOT = Path(mmagic.__file__).parent / '.mim' / 'configs'
 NAFNET_GOPRO_CONFIG = 'nafnet/nafnet_c64eb11128mb1db1111_8xb8-lr1e-3-400k_gopro.py'

@@ -19,11 +19,11 @@ from pathlib import Path
 
 from mmengine.config import Config
 
-from ..cli.launch import build_runner, enable_amp, test_metrics
-from ..datasets import write_demo_photos
-from ..utils import write_json
-from ..utils.project_files import project_root
-from ..models.summary import count_parameters
+from ..launch import build_runner, enable_amp, test_metrics
+from ...datasets import write_demo_photos
+from ...utils import write_json
+from ...utils.project_files import project_root
+from ...models.summary import count_parameters
 from .measure import count_macs
 from .model_zoo import get_spec
 
@@ -44,7 +44,7 @@ class StudySettings:
     """One equal-budget study.
 
     Args:
-        models (Sequence[str]): Names from :data:`lfdn_mm.analysis.model_zoo.MODEL_SPECS`.
+        models (Sequence[str]): Names from :data:`lfdn_mm.cli.analysis.model_zoo.MODEL_SPECS`.
         config (str): Training config whose generator is swapped per model; its
             ``val_dataloader`` (held-out photographs) is tested as ``Val``.
         data_root (str): Folder of clean photographs the config trains and validates on.

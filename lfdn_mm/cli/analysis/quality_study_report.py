@@ -1,7 +1,7 @@
 """Write a quality-study result as JSON, a Markdown report and a figure."""
 from pathlib import Path
 
-from ..utils import atomic_path, write_json
+from ...utils import atomic_path, write_json
 from .quality_study import DEMO_SET, VAL_SET, table6_check
 from .report_utils import markdown_table, new_figure, save_figure
 
@@ -11,7 +11,7 @@ def fmt(value, spec):
 
 
 def spread(stats, spec):
-    """``mean ± std`` of a :func:`~lfdn_mm.analysis.quality_study.mean_std` result."""
+    """``mean ± std`` of a :func:`~lfdn_mm.cli.analysis.quality_study.mean_std` result."""
     return f"{stats['mean']:{spec}} ± {stats['std']:{spec}}"
 
 

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 from skimage.morphology import skeletonize
 
-from ..utils import read_rgb
+from ...utils import read_rgb
 
 THRESHOLD = 8 / 255
 INTENSITY_BINS = np.linspace(0, 1, 51)
@@ -104,7 +104,7 @@ def measure_real(pair_dir):
 
 def measure_synthetic(clean_paths, settings, seed=0, crop=None):
     """Measures of ``SynthesizeRain(**settings, seed=seed)`` over clean photographs."""
-    from ..datasets.transforms import SynthesizeRain
+    from ...datasets.transforms import SynthesizeRain
     rain = SynthesizeRain(**settings, seed=seed)
     measures = []
     for path in clean_paths:

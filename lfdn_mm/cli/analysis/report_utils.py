@@ -4,7 +4,7 @@ import matplotlib
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 
-from ..utils import atomic_path  # noqa: E402
+from ...utils import atomic_path  # noqa: E402
 
 FIGURE_DPI = 100
 

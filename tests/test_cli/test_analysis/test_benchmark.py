@@ -4,8 +4,8 @@ import math
 import pytest
 
 from helpers.tool_modules import load_tool
-from lfdn_mm.analysis.benchmark import BenchmarkSettings, compare, plan_repeats
-from lfdn_mm.analysis.measure import parse_size, summarise_latency
+from lfdn_mm.cli.analysis.benchmark import BenchmarkSettings, compare, plan_repeats
+from lfdn_mm.cli.analysis.measure import parse_size, summarise_latency
 
 pytestmark = pytest.mark.slow
 
@@ -137,7 +137,7 @@ def test_inference_paths_are_timed_side_by_side(tmp_path):
 
 
 def test_reduced_precision_paths_need_native_support(monkeypatch):
-    from lfdn_mm.analysis import inference_paths
+    from lfdn_mm.cli.analysis import inference_paths
     monkeypatch.setattr(inference_paths, 'cpu_has_native_bf16', lambda: False)
     assert inference_paths.offered_paths(['plain', 'bf16']) == ['plain']
     monkeypatch.setattr(inference_paths, 'cpu_has_native_bf16', lambda: True)
@@ -146,7 +146,7 @@ def test_reduced_precision_paths_need_native_support(monkeypatch):
 
 
 def test_published_psnr_is_read_from_the_metafiles(tmp_path):
-    from lfdn_mm.analysis.model_zoo import get_spec, published_psnr
+    from lfdn_mm.cli.analysis.model_zoo import get_spec, published_psnr
     assert get_spec('nafnet-w64').published_psnr == {'GoPro': pytest.approx(33.7246)}
     assert get_spec('restormer').published_psnr['Rain100L'] == pytest.approx(39.1023)
     assert get_spec('lfdn').published_psnr['Rain100L'] == pytest.approx(32.79)

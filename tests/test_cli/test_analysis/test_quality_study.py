@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from helpers.tool_modules import load_tool
-from lfdn_mm.analysis.quality_study import (StudySettings, compare_pair, iterations_for,
+from lfdn_mm.cli.analysis.quality_study import (StudySettings, compare_pair, iterations_for,
                                             read_training_log, run_quality_study,
                                             set_crop_size, split_metrics, study_config,
                                             study_generator_cfg, table6_check)
