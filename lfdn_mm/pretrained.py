@@ -1,8 +1,9 @@
 """Starter checkpoints shipped inside the package: ``init_restorer(model='derain')``.
 
 Each entry names a weights file in ``lfdn_mm/checkpoints/``, its SHA-256 (checked on every
-load), the model it fits, the recipe that trained it and what it measured. They are CPU
-starters, trained briefly on synthesised degradations; the paper's recipe is in configs/lfdn.
+load), the model it fits and its entry in ``configs/lfdn/metafile.yml``, where the recipe, the
+training and the measured numbers are recorded (and read from by ``--list-models``). They are
+CPU starters, trained briefly on synthesised degradations; the paper's recipe is in configs/lfdn.
 """
 import hashlib
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 from mmengine.config import Config
 
 from .utils.checkpoint_files import CheckpointError
+from .utils.project_files import project_root
 
 CHECKPOINT_DIR = Path(__file__).parent / 'checkpoints'
 
@@ -68,15 +70,33 @@ def pretrained_checkpoint(name):
     return path
 
 
+def metafile_entry(name):
+    """The ``configs/lfdn/metafile.yml`` entry of shipped model ``name``."""
+    import yaml
+    metafile = project_root() / 'configs' / 'lfdn' / 'metafile.yml'
+    entries = {m['Name']: m for m in yaml.safe_load(metafile.read_text())['Models']}
+    return entries[pretrained_entry(name)['metafile_name']]
+
+
+def score_text(metric, value):
+    """``26.9`` -> ``'26.90'`` for a PSNR, three decimals for an SSIM."""
+    if not isinstance(value, float):
+        return str(value)
+    return f'{value:.3f}' if 'SSIM' in metric else f'{value:.2f}'
+
+
 def describe_pretrained():
-    """One paragraph per shipped model: what it restores, how it was trained, its numbers."""
+    """One paragraph per shipped model: what it restores, how it was trained, its numbers,
+    as the metafile records them."""
     lines = []
     for name, entry in PRETRAINED.items():
+        meta = metafile_entry(name)
         lines.append(f'{name}: {entry["summary"]}')
-        lines.append(f'    recipe: {entry["recipe"]} ({entry["iterations"]} iterations, '
-                     f'{entry["hardware"]})')
-        for test_set, scores in entry['results'].items():
-            lines.append(f'    {test_set}: ' + ', '.join(f'{k} {v}' for k, v in scores.items()))
+        lines.append(f'    recipe: {meta["Config"]}')
+        lines.append(f'    training: {meta["Metadata"]["Training"]}')
+        for result in meta['Results']:
+            scores = ', '.join(f'{k} {score_text(k, v)}' for k, v in result['Metrics'].items())
+            lines.append(f'    {result["Dataset"]}: {scores}')
     return '\n'.join(lines) if lines else 'no shipped models'
 
 
@@ -107,28 +127,13 @@ register(
     file='lfdn_starter_derain.pth',
     sha256='f88ad1cb9597170d586f7115d7e712873558e1db6e45f2a81db57b5962397bf3',
     summary='removes rain streaks, light rain first (CPU starter, not the paper recipe)',
-    recipe='configs/lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-starter-derain.py',
-    iterations=5000,
-    hardware='2-core Intel Xeon with AMX, bf16 autocast',
-    model=STARTER_MODEL,
-    results={
-        'Rain100L (real, 100 pairs, Y)': {
-            'input': '26.90 dB / 0.838', 'restored': '29.03 dB / 0.877'},
-        'held-out photographs, light synthetic rain (18 pairs, Y)': {
-            'input': '24.45 dB / 0.770', 'restored': '25.96 dB / 0.829'},
-        'held-out photographs, full-range synthetic rain (18 pairs, Y)': {
-            'input': '17.35 dB / 0.684', 'restored': '21.00 dB / 0.750'}})
+    metafile_name='lfdn_c50n4-gres_1xb8-lr5e-4-starter-derain',
+    model=STARTER_MODEL)
 
 register(
     'deblur',
     file='lfdn_starter_deblur.pth',
     sha256='0faa6c1daa50a25ffe69afd5250acd88574238dd71d5bd9011611101958fd9a2',
     summary='removes camera shake and motion blur (CPU starter, not the paper recipe)',
-    recipe='configs/lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-starter-deblur.py',
-    iterations=1000,
-    hardware='1 thread of a 2-core AMD EPYC (AVX2) CPU',
-    model=STARTER_MODEL,
-    results={
-        'held-out photographs, synthetic blur (18 pairs, RGB)': {
-            'input': '21.01 dB / 0.538', 'restored': '21.40 dB / 0.559'},
-        'real blurred pairs': {'not measured': 'none were available'}})
+    metafile_name='lfdn_c50n4-gres_1xb8-lr5e-4-starter-deblur',
+    model=STARTER_MODEL)

@@ -56,8 +56,24 @@ def test_list_models_prints_the_numbers(capsys):
     assert restore_main(['--list-models']) == 0
     out = capsys.readouterr().out
     for name in SHIPPED:
-        assert f'{name}: ' in out
+        meta = pretrained.metafile_entry(name)
+        assert f'{name}: ' in out and f'recipe: {meta["Config"]}' in out
+        assert meta['Metadata']['Training'] in out
+        for result in meta['Results']:
+            restored = [pretrained.score_text(k, v) for k, v in result['Metrics'].items()
+                        if 'restored' in k]
+            assert f'{result["Dataset"]}: ' in out and restored
+            assert all(f' {value}' in out for value in restored)
     assert 'Rain100L' in out and 'iterations' in out
+
+
+@pytest.mark.parametrize('name', SHIPPED)
+def test_metafile_records_the_shipped_file_and_its_checksum(name):
+    entry, meta = pretrained.PRETRAINED[name], pretrained.metafile_entry(name)
+    assert meta['Weights'].startswith(f'lfdn_mm/checkpoints/{entry["file"]} ')
+    assert meta['SHA256'] == entry['sha256'] == pretrained.sha256(
+        pretrained.CHECKPOINT_DIR / entry['file'])
+    assert (ROOT / meta['Config']).is_file()
 
 
 def test_restore_needs_inputs_and_an_out_dir(capsys):
