@@ -125,15 +125,15 @@ def publish_checkpoint(source, target, meta=None):
 register(
     'derain',
     file='lfdn_starter_derain.pth',
-    sha256='f88ad1cb9597170d586f7115d7e712873558e1db6e45f2a81db57b5962397bf3',
+    sha256='82e683d7ca3648fe3e85eaec91f7a6cee7974a7168627d48588027a423802080',
     summary='removes rain streaks, light rain first (CPU starter, not the paper recipe)',
-    metafile_name='lfdn_c50n4-gres_1xb8-lr5e-4-starter-derain',
+    metafile_name='lfdn_c50n4-gres_1xb8-lr3e-4-starter-derain-ft',
     model=STARTER_MODEL)
 
 register(
     'deblur',
     file='lfdn_starter_deblur.pth',
-    sha256='0faa6c1daa50a25ffe69afd5250acd88574238dd71d5bd9011611101958fd9a2',
+    sha256='96caa1501c1da49c33949ec192e83c592838f52f74d20b53ba1a11ed37472e05',
     summary='removes camera shake and motion blur (CPU starter, not the paper recipe)',
-    metafile_name='lfdn_c50n4-gres_1xb8-lr5e-4-starter-deblur',
+    metafile_name='lfdn_c50n4-gres_1xb8-lr3e-4-starter-deblur-ft',
     model=STARTER_MODEL)
