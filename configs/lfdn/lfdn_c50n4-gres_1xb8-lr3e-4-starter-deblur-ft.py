@@ -8,7 +8,8 @@
 _base_ = ['./lfdn_c50n4-gres_1xb8-lr5e-4-starter-deblur.py']
 experiment_name = 'lfdn_c50n4-gres_1xb8-lr3e-4-starter-deblur-ft'
 work_dir = f'./work_dirs/{experiment_name}'
-load_from = './work_dirs/lfdn_c50n4-gres_1xb8-lr5e-4-starter-deblur/best_SynthBlur_PSNR_iter_1000.pth'
+load_from = ('./work_dirs/lfdn_c50n4-gres_1xb8-lr5e-4-starter-deblur/'
+             'best_SynthBlur_PSNR_iter_1000.pth')
 
 max_iters = 1800
 train_cfg = dict(max_iters=max_iters)
