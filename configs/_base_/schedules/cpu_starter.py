@@ -1,7 +1,8 @@
 # Runtime and schedule of the CPU starters: Adam 5e-4 with cosine decay to 1e-6,
-# validation and a checkpoint every 500 iterations, 2-D convs in channels_last (1.3x faster
-# CPU training here; one thread per run, OMP_NUM_THREADS=1, lets two starters train side by
-# side on 2 cores). Children set max_iters and save_best.
+# validation and a checkpoint every 500 iterations, 2-D convs in channels_last (2.1x faster
+# bf16 training on a CPU with AMX, slower in fp32: docs/benchmarks.md; custom_hooks=[] turns
+# it off). One thread per run, OMP_NUM_THREADS=1, lets two starters train side by side on 2
+# cores. Children set max_iters and save_best.
 _base_ = ['../lfdn_runtime.py']
 
 train_cfg = dict(type='IterBasedTrainLoop', val_interval=500)
