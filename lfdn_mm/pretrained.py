@@ -5,6 +5,7 @@ load), the model it fits and its entry in ``configs/lfdn/metafile.yml``, where t
 training and the measured numbers are recorded (and read from by ``--list-models``). They are
 CPU starters, trained briefly on synthesised degradations; the paper's recipe is in configs/lfdn.
 """
+import functools
 import hashlib
 from pathlib import Path
 
@@ -70,12 +71,17 @@ def pretrained_checkpoint(name):
     return path
 
 
-def metafile_entry(name):
-    """The ``configs/lfdn/metafile.yml`` entry of shipped model ``name``."""
+@functools.lru_cache(maxsize=1)
+def metafile_models():
+    """``{name: entry}`` of ``configs/lfdn/metafile.yml``, read once."""
     import yaml
     metafile = project_root() / 'configs' / 'lfdn' / 'metafile.yml'
-    entries = {m['Name']: m for m in yaml.safe_load(metafile.read_text())['Models']}
-    return entries[pretrained_entry(name)['metafile_name']]
+    return {m['Name']: m for m in yaml.safe_load(metafile.read_text())['Models']}
+
+
+def metafile_entry(name):
+    """The ``configs/lfdn/metafile.yml`` entry of shipped model ``name``."""
+    return metafile_models()[pretrained_entry(name)['metafile_name']]
 
 
 def score_text(metric, value):
