@@ -30,10 +30,6 @@ from ..utils import CheckpointError, load_checkpoint_file, tensor_to_image
 LUMA_WEIGHTS = (0.299, 0.587, 0.114)
 
 
-
-
-
-
 def default_device():
     """``'cuda'`` when a GPU is available, else ``'cpu'``."""
     return 'cuda' if torch.cuda.is_available() else 'cpu'
@@ -161,11 +157,6 @@ def init_restorer(config=None, checkpoint=None, device=None, model=None, precisi
         use_local_statistics(restorer.generator, window)
     return restorer
 
-
-
-
-
-
 def split_alpha(image):
     """Return ``(HxWx3 colour, alpha or None, is_gray)`` of an HxW[x1|3|4] image."""
     if image.ndim == 2:
@@ -257,21 +248,3 @@ def restore_image(model, image, tile_size=None, tile_overlap=None, ensemble=None
     if alpha is not None:
         result = np.dstack([result, alpha])
     return result.reshape(image.shape)
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-

@@ -14,6 +14,9 @@ statistics (TLC, :mod:`.local_statistics`) that need their own forward:
 - :class:`ContiguousBatchNorm2d`, :class:`ContiguousGroupNorm`: channels_last maps
   normalised through a contiguous copy (:func:`normalise_contiguous`).
 - :class:`WindowedCCALayer`: the CCA layer with the optional sliding ``window``.
+- :class:`LeanLFDN`: LFDN whose middle runs, when no gradient is taken, as
+  :func:`.tile_invariance.lean_fuse` (no FDNB concatenation, no ALFM stack): fewer and
+  smaller temporaries, the same function.
 
 Each form is a subclass of the module it stands for that adds no parameter or buffer and
 only overrides the forward computation. :func:`convert_for_inference` therefore switches the
@@ -31,9 +34,12 @@ import torch.nn.functional as F
 from torch import nn
 
 from .acfm import ACFM
+from .alfm import ALFM
 from .blocks import CCALayer
+from .lfdn_net import LFDN
 from .local_statistics import check_window, local_mean_std
 from .memory_format import to_channels_last
+from .tile_invariance import lean_fuse
 
 
 class FoldedACFM(ACFM):
@@ -136,6 +142,16 @@ class WindowedCCALayer(CCALayer):
         return std + mean
 
 
+class LeanLFDN(LFDN):
+    """:class:`.LFDN` whose :meth:`fuse` is :func:`.tile_invariance.lean_fuse` when no
+    gradient is taken and the network has ALFM; otherwise (training) the paper's ``fuse``."""
+
+    def fuse(self, feat):
+        if torch.is_grad_enabled() or not isinstance(self.alfm, ALFM):
+            return super().fuse(feat)
+        return lean_fuse(self, feat)
+
+
 #: The fast form of each plain module type (exact types: subclasses are left alone).
 FAST_FORMS = {
     ACFM: FoldedACFM,
@@ -143,6 +159,7 @@ FAST_FORMS = {
     nn.BatchNorm2d: ContiguousBatchNorm2d,
     nn.GroupNorm: ContiguousGroupNorm,
     CCALayer: WindowedCCALayer,
+    LFDN: LeanLFDN,
 }
 PLAIN_FORMS = {form: plain for plain, form in FAST_FORMS.items()}
 #: The forms with test-time local statistics.
@@ -153,10 +170,11 @@ def convert_for_inference(model, channels_last=True, fold_acfm=True, window=None
     """Switch the modules of ``model`` to their fast forms, in place; the function is kept.
 
     Every instance, batch and group norm and every CCA layer gets its fast form, ACFM its
-    folded form (unless ``fold_acfm`` is False), and the 2-D convolution weights are stored
-    channels_last (unless ``channels_last`` is False; :func:`.to_channels_last`). Parameters
-    and state_dict keys do not change, and converting twice changes nothing more. Without a
-    ``window`` the result also trains like the plain model.
+    folded form (unless ``fold_acfm`` is False), LFDN its lean middle (:class:`LeanLFDN`),
+    and the 2-D convolution weights are stored channels_last (unless ``channels_last`` is
+    False; :func:`.to_channels_last`). Parameters and state_dict keys do not change, and
+    converting twice changes nothing more. Without a ``window`` the result also trains like
+    the plain model.
 
     Args:
         model (nn.Module): An LFDN, an editor holding one, or any model (only the module

@@ -7,9 +7,10 @@ from torch import nn
 
 from lfdn_mm.models import ACFM, LFDN, PRESETS, build_lfdn_preset, convert_for_inference
 from lfdn_mm.models.blocks import CCALayer, build_norm
+from lfdn_mm.models import inference_forms
 from lfdn_mm.models.inference_forms import (FAST_FORMS, ContiguousBatchNorm2d,
                                             ContiguousGroupNorm, FastInstanceNorm2d,
-                                            FoldedACFM, WindowedCCALayer, plain_forms)
+                                            FoldedACFM, LeanLFDN, WindowedCCALayer, plain_forms)
 from lfdn_mm.pretrained import PRETRAINED, STARTER_MODEL, pretrained_checkpoint
 from lfdn_mm.utils import load_checkpoint_file
 
@@ -111,12 +112,33 @@ def test_every_norm_and_cca_gets_its_form_and_plain_forms_switches_back():
     convert_for_inference(model, channels_last=False)
     converted = [type(module) for module in model.modules()]
     assert {t for t in converted if t in FAST_FORMS} == set()
-    assert {FoldedACFM, FastInstanceNorm2d, WindowedCCALayer} <= set(converted)
+    assert {FoldedACFM, FastInstanceNorm2d, WindowedCCALayer, LeanLFDN} <= set(converted)
     with plain_forms(model):
         assert [type(module) for module in model.modules()] == types
     assert [type(module) for module in model.modules()] == converted
     kept = convert_for_inference(LFDN(num_blocks=1), fold_acfm=False)
     assert type(kept.acfm) is ACFM
+
+
+def test_the_lean_middle_runs_only_without_gradients(monkeypatch):
+    calls = []
+
+    def counted_lean_fuse(network, feat):
+        calls.append(feat.shape)
+        return LFDN.fuse(network, feat)
+
+    monkeypatch.setattr(inference_forms, 'lean_fuse', counted_lean_fuse)
+    model = convert_for_inference(LFDN(num_blocks=1))
+    x = torch.rand(1, 3, 32, 32)
+    model(x).sum().backward()
+    assert calls == [] and model.head.weight.grad is not None
+    with torch.no_grad():
+        model.eval()(x)
+    assert calls == [torch.Size([1, 50, 8, 8])]
+    without_alfm = convert_for_inference(LFDN(num_blocks=1, fusion='concat'))
+    with torch.no_grad():
+        without_alfm.eval()(x)
+    assert len(calls) == 1
 
 
 def test_plain_forms_refuses_local_statistics():
