@@ -20,7 +20,7 @@ import sys
 
 from lfdn_mm.cli.analysis.benchmark import DEFAULT_MODELS, BenchmarkSettings, run_benchmark
 from lfdn_mm.cli.analysis.benchmark_report import markdown_report, write_benchmark_reports
-from lfdn_mm.cli.analysis.inference_paths import PATHS, paths_table, run_path_benchmark
+from lfdn_mm.cli.analysis.inference_paths import PATHS, paths_table, plot_paths, run_path_benchmark
 from lfdn_mm.cli.analysis.measure import DTYPES, parse_size
 from lfdn_mm.cli.analysis.model_zoo import LFDN_TABLE6, MODEL_SPECS
 
@@ -98,6 +98,7 @@ def run_paths(args, command):
               f"{result['peak_fp32']['assumption']}.\n\n{table}")
     with open(f'{args.out_dir}/{args.name}.md', 'w') as markdown:
         markdown.write(report)
+    plot_paths(result, f'{args.out_dir}/{args.name}.png')
     print(report)
 
 

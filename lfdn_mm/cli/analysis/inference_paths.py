@@ -17,7 +17,7 @@ from ...apis import init_restorer, restore_image
 from ...engine.optimizers import cpu_has_native_bf16
 from ...utils.cpuinfo import cpuinfo_field
 from .measure import count_macs, machine_info, size_label, summarise_latency, timed
-from .report_utils import markdown_table
+from .report_utils import markdown_table, new_figure, save_figure
 
 #: name -> ``init_restorer`` keyword arguments; ``default`` is what ``lfdn-restore`` uses.
 PATHS = {
@@ -132,3 +132,20 @@ def paths_table(result):
             for r in result['results']]
     return markdown_table(['image', 'path', 'median s', 'x plain', 'x MAC floor',
                            'PSNR vs plain (dB, 8-bit)', 'identical 8-bit pixels (%)'], rows)
+
+
+def plot_paths(result, path):
+    """Each path's time as a ratio to plain, one group of bars per image size."""
+    figure, (axis, ) = new_figure(panel_size=(6.4, 3.2))
+    sizes = list(dict.fromkeys(r['size'] for r in result['results']))
+    width = 0.8 / len(result['paths'])
+    for index, name in enumerate(result['paths']):
+        ratios = {r['size']: r['ratio_to_plain'] for r in result['results'] if r['path'] == name}
+        axis.bar([s + index * width for s in range(len(sizes))],
+                 [ratios.get(size, 0) for size in sizes], width, label=name)
+    axis.set_xticks([s + 0.4 - width / 2 for s in range(len(sizes))], sizes)
+    axis.axhline(1, color='grey', linewidth=0.8)
+    axis.set_ylabel('time / plain fp32 time')
+    axis.set_title(f"Restore paths, {result['machine']['cpu']}", fontsize=9)
+    axis.legend(fontsize=8)
+    save_figure(figure, path)

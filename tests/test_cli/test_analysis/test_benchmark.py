@@ -134,6 +134,7 @@ def test_inference_paths_are_timed_side_by_side(tmp_path):
         assert record['identical_pixels'] >= 0.99 and record['latency_ms']['median'] > 0
     assert result['macs']['160x96'] > result['macs']['48x40'] > 0
     assert '| 160x96 (tiles 64) | onnxruntime |' in (tmp_path / 'out' / 'paths.md').read_text()
+    assert (tmp_path / 'out' / 'paths.png').read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
 
 
 def test_reduced_precision_paths_need_native_support(monkeypatch):
