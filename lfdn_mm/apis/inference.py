@@ -86,22 +86,29 @@ def prepare_for_inference(restorer, device, window=None):
 
 
 def check_backend(backend, device, precision, local_statistics):
-    from .onnx_backend import BACKENDS
+    """Raise ``ValueError`` unless ``backend`` can run these settings; returns the backend
+    that will run (``'auto'`` becomes ``'pytorch'`` where onnxruntime cannot take part)."""
+    from .onnx_backend import BACKENDS, onnxruntime_available
     if backend not in BACKENDS:
         raise ValueError(f'backend must be one of {", ".join(BACKENDS)}, got {backend!r}')
+    on_cuda = str(device).startswith('cuda')
+    if backend == 'auto':
+        cpu_fp32 = not on_cuda and precision == 'fp32' and local_statistics is None
+        return 'auto' if cpu_fp32 and onnxruntime_available() else 'pytorch'
     if backend == 'pytorch':
-        return
-    if str(device).startswith('cuda'):
+        return backend
+    if on_cuda:
         raise ValueError("backend 'onnxruntime' runs on the CPU; use device 'cpu' or the "
                          "'pytorch' backend on the GPU")
     if precision != 'fp32':
         raise ValueError(f"backend 'onnxruntime' runs in fp32 only, not {precision}")
     if local_statistics is not None:
         raise ValueError("local statistics (TLC) need the 'pytorch' backend")
+    return backend
 
 
 def init_restorer(config=None, checkpoint=None, device=None, model=None, precision='fp32',
-                  fast=True, local_statistics=None, backend='pytorch'):
+                  fast=True, local_statistics=None, backend='auto'):
     """Build the model of ``config``, load ``checkpoint`` and put it in eval mode.
 
     Args:
@@ -120,9 +127,11 @@ def init_restorer(config=None, checkpoint=None, device=None, model=None, precisi
         local_statistics (int, optional): The training crop (pixels) of the checkpoint: the
             generator's instance norms and CCA layers then use windows of 1.5x that crop
             (TLC, :mod:`lfdn_mm.models.local_statistics`) instead of whole-image statistics.
-        backend (str): ``'pytorch'``, or ``'onnxruntime'`` (CPU, fp32): the generator is
-            exported to ONNX once, cached by the checkpoint's hash, and run by onnxruntime
-            (:mod:`lfdn_mm.apis.onnx_backend`).
+        backend (str): ``'auto'``: on the CPU in fp32, images of 1024x640 pixels or more go
+            to onnxruntime and smaller ones to PyTorch, each where it measured faster;
+            elsewhere PyTorch. ``'pytorch'``; or ``'onnxruntime'`` (CPU, fp32): the generator
+            is exported to ONNX once, cached by the checkpoint's hash, and run by onnxruntime
+            (:mod:`lfdn_mm.apis.onnx_backend`). ``model.inference_backend`` says which runs.
 
     Returns:
         BaseModel: The model, with the config as ``model.cfg`` (as ``mmagic.apis.init_model``).
@@ -137,7 +146,8 @@ def init_restorer(config=None, checkpoint=None, device=None, model=None, precisi
     if str(device).startswith('cuda') and not torch.cuda.is_available():
         raise ValueError(f'device {device!r} requested but CUDA is not available here')
     check_precision(precision, device)
-    check_backend(backend, device, precision, local_statistics)
+    backend = check_backend('pytorch' if backend == 'auto' and not fast else backend, device,
+                            precision, local_statistics)
     if isinstance(config, (str, Path)):
         if not Path(config).is_file():
             raise FileNotFoundError(f'config {config} does not exist')
@@ -147,10 +157,13 @@ def init_restorer(config=None, checkpoint=None, device=None, model=None, precisi
     if checkpoint is not None:
         load_weights(restorer, checkpoint)
     restorer = restorer.to(device).eval()
-    restorer.inference_precision = precision
+    restorer.inference_precision, restorer.inference_backend = precision, backend
     if backend == 'onnxruntime':  # exports the plain generator
         from .onnx_backend import use_onnxruntime
         return use_onnxruntime(restorer, checkpoint)
+    if backend == 'auto':
+        from .onnx_backend import OnnxRuntimeWhenLarge
+        restorer.generator_for = OnnxRuntimeWhenLarge(restorer, checkpoint)
     if fast:
         return prepare_for_inference(restorer, device, window)
     if window is not None:
@@ -214,8 +227,10 @@ def predict_rgb(model, rgb, options):
         data = preprocessor(dict(inputs=[rgb], data_samples=[sample]))
     inputs = data['inputs']
     dtype = PRECISIONS[getattr(model, 'inference_precision', 'fp32')]
+    generator_for = getattr(model, 'generator_for', None)
+    generator = generator_for(*inputs.shape[-2:]) if generator_for else model.generator
     with torch.autocast(inputs.device.type, dtype=dtype, enabled=dtype is not None):
-        output = restore_tensor(model.generator, inputs, **options).float()
+        output = restore_tensor(generator, inputs, **options).float()
     bgr = preprocessor.destruct(output, data['data_samples'])[0]
     return bgr.flip(0).cpu()
 

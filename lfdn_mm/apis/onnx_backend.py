@@ -6,11 +6,17 @@ the generator for :class:`OnnxRuntimeGenerator`. The export is kept next to the 
 SHA-256 of the checkpoint file and of the generator config, so a second start loads it at once
 and changed weights never meet a stale graph.
 
+``backend='auto'`` (the default on the CPU) keeps the PyTorch fast path for small images and
+hands images of :data:`AUTO_MIN_PIXELS` or more to onnxruntime, where it measured faster
+(docs/benchmarks.md); the export then happens on the first such image
+(:class:`OnnxRuntimeWhenLarge`).
+
 A generator with LFDN's local/global/local stages (``encode``, ``fuse``, ``decode``) is
 exported as three graphs, one per stage, and keeps the tile-invariant tiling of
 :mod:`lfdn_mm.models.tile_invariance`; any other generator is exported whole and tiled with
 blended tiles.
 """
+import copy
 import hashlib
 import json
 import os
@@ -24,7 +30,11 @@ from ..models.tile_invariance import stage_halos, supports_tile_invariance
 from ..pretrained import sha256
 from .onnx_export import export_onnx
 
-BACKENDS = ('pytorch', 'onnxruntime')
+BACKENDS = ('auto', 'pytorch', 'onnxruntime')
+#: Under ``backend='auto'``, images of at least this many pixels (1024x640) go to onnxruntime:
+#: it measured 8-16 % faster than PyTorch from 1280x720 up (4K in tiles included) and 15-25 %
+#: slower up to 768x512 (2-core Xeon, docs/benchmarks.md).
+AUTO_MIN_PIXELS = 1024 * 640
 STAGES = ('encode', 'fuse', 'decode')
 OPSET = 17
 USER_CACHE = Path(os.environ.get('XDG_CACHE_HOME', Path.home() / '.cache')) / 'lfdn_mm' / 'onnx'
@@ -143,19 +153,58 @@ def export_stages(network, paths):
             example = getattr(network, name)(example)
 
 
-def use_onnxruntime(restorer, checkpoint, cache_dir=None, log=print):
-    """Replace ``restorer.generator`` by its onnxruntime form, exporting it when not cached."""
-    generator, generator_cfg = restorer.generator.eval(), restorer.cfg.model.generator
+def onnxruntime_generator(generator, generator_cfg, checkpoint, cache_dir=None, log=print):
+    """The onnxruntime form of ``generator``, exported when not cached (from a contiguous copy
+    in its plain forms, so the graph is the same whichever form ``generator`` is in)."""
+    generator = generator.eval()
     generator_cfg = generator_cfg.to_dict() if hasattr(generator_cfg, 'to_dict') else generator_cfg
     staged = supports_tile_invariance(generator)
     parts = STAGES if staged else ('generator', )
     paths = {part: cache_path(checkpoint, generator_cfg, cache_dir, part) for part in parts}
     if not all(path.is_file() for path in paths.values()):
         log(f'exporting the generator to {paths[parts[0]].parent} (once for these weights)')
+        contiguous = copy.deepcopy(generator).to(memory_format=torch.contiguous_format)
         if staged:
-            export_stages(generator, paths)
+            export_stages(contiguous, paths)
         else:
-            export_onnx(generator, paths['generator'], opset=OPSET)
+            export_onnx(contiguous, paths['generator'], opset=OPSET)
     wrapper = OnnxRuntimeStages if staged else OnnxRuntimeGenerator
-    restorer.generator = wrapper(paths, generator)
+    return wrapper(paths, generator)
+
+
+def use_onnxruntime(restorer, checkpoint, cache_dir=None, log=print):
+    """Replace ``restorer.generator`` by its onnxruntime form, exporting it when not cached."""
+    restorer.generator = onnxruntime_generator(restorer.generator, restorer.cfg.model.generator,
+                                               checkpoint, cache_dir, log)
     return restorer
+
+
+def onnxruntime_available():
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class OnnxRuntimeWhenLarge:
+    """The generator to restore an image with under ``backend='auto'``: the restorer's own
+    (PyTorch) one below ``min_pixels``, its onnxruntime form (made on first use) from there.
+
+    Args:
+        restorer (BaseModel): A restorer with its PyTorch fast path.
+        checkpoint (str, optional): Its weights file, the key of the export cache.
+        min_pixels (int): The smallest image (height x width) given to onnxruntime.
+    """
+
+    def __init__(self, restorer, checkpoint, min_pixels=AUTO_MIN_PIXELS):
+        self.restorer, self.checkpoint, self.min_pixels = restorer, checkpoint, min_pixels
+        self.large = None
+
+    def __call__(self, height, width):
+        if height * width < self.min_pixels:
+            return self.restorer.generator
+        if self.large is None:
+            self.large = onnxruntime_generator(self.restorer.generator,
+                                               self.restorer.cfg.model.generator, self.checkpoint)
+        return self.large

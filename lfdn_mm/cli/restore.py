@@ -49,9 +49,11 @@ def parse_args(argv=None):
     parser.add_argument('--precision', choices=('fp32', 'bf16', 'fp16'), default='fp32',
                         help='bf16 on CUDA or on a CPU with native bf16 (AVX512-BF16/AMX), '
                         'fp16 on CUDA; refused where it would be slow (default: fp32)')
-    parser.add_argument('--backend', choices=('pytorch', 'onnxruntime'), default='pytorch',
+    parser.add_argument('--backend', choices=('auto', 'pytorch', 'onnxruntime'), default='auto',
                         help="'onnxruntime': CPU, fp32; the generator is exported to ONNX once "
-                        "and cached beside the checkpoint, keyed by its hash (default: pytorch)")
+                        "and cached beside the checkpoint, keyed by its hash. 'auto' (default): "
+                        "on the CPU in fp32, onnxruntime for images of 1024x640 pixels or more "
+                        "and PyTorch below, where each is faster; elsewhere PyTorch")
     parser.add_argument('--local-stats', type=int, metavar='CROP',
                         help='training crop of the checkpoint in pixels: instance norms and '
                         'CCA use windows of 1.5x CROP instead of the whole image (TLC)')
@@ -98,7 +100,7 @@ def main(argv=None):
     tiles = f'tiles {options["tile_size"]}/{options["tile_overlap"]}' \
         if options['tile_size'] else 'whole images'
     print(f'restoring {len(plan)} image{"s" if len(plan) != 1 else ""} on {device} with '
-          f'{args.backend}, {torch.get_num_threads()} CPU threads ({tiles}, '
+          f'{model.inference_backend}, {torch.get_num_threads()} CPU threads ({tiles}, '
           f'ensemble {"on" if options["ensemble"] else "off"}) into {args.out_dir}')
     report = restore_files(model, plan, args.tile, args.tile_overlap, args.ensemble,
                            progress=not args.no_progress)

@@ -68,7 +68,8 @@ class ALFM(nn.Module):
             attention = self.attention(features.float())
             scaled = (self.theta.float() * attention).to(features.dtype)
             if features.stride(1) == 1 and features.shape[1] > 1:
-                fused = torch.baddbmm(features.mT, features.mT, scaled.mT).mT
+                fused = torch.baddbmm(features.transpose(1, 2), features.transpose(1, 2),
+                                      scaled.transpose(1, 2)).transpose(1, 2)
             else:
                 fused = torch.baddbmm(features, scaled, features)
         return self.reduce(fused.unflatten(2, (h, w)))

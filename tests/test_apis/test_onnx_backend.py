@@ -4,6 +4,7 @@ import torch
 
 from helpers.tiny_restorer import write_tiny_restorer
 from lfdn_mm.apis import init_restorer, restore_image
+from lfdn_mm.apis import onnx_backend
 from lfdn_mm.apis.onnx_backend import STAGES, OnnxRuntimeStages, cache_path
 from lfdn_mm.cli.restore import main as restore_main
 from lfdn_mm.utils import read_rgb, write_image
@@ -76,7 +77,7 @@ def test_tiny_images_and_exact_tiles_match_pytorch(tiny, onnx_restorer):
 
 
 @pytest.mark.parametrize('options, message', [
-    (dict(backend='tensorrt'), 'backend must be one of pytorch, onnxruntime'),
+    (dict(backend='tensorrt'), 'backend must be one of auto, pytorch, onnxruntime'),
     (dict(backend='onnxruntime', precision='bf16'), 'fp32 only'),
     (dict(backend='onnxruntime', local_statistics=64), 'TLC.*pytorch'),
 ])
@@ -84,6 +85,33 @@ def test_backend_combinations_that_cannot_work_are_refused(tiny, options, messag
     monkeypatch.setattr('lfdn_mm.apis.inference.cpu_has_native_bf16', lambda: True)
     with pytest.raises(ValueError, match=message):
         init_restorer(*tiny, device='cpu', **options)
+
+
+def test_auto_backend_gives_only_large_images_to_onnxruntime(tmp_path):
+    config, checkpoint, _ = write_tiny_restorer(tmp_path)
+    plain = init_restorer(config, checkpoint, device='cpu', fast=False)
+    auto = init_restorer(config, checkpoint, device='cpu')
+    assert auto.inference_backend == 'auto' and plain.inference_backend == 'pytorch'
+    small, large = odd_image(37, 53), odd_image(64, 96, seed=1)
+    auto.generator_for.min_pixels = 64 * 96
+    assert np.array_equal(restore_image(auto, small), restore_image(plain, small))
+    assert auto.generator_for.large is None and not list(tmp_path.glob('*.onnx'))
+    restored, expected = restore_image(auto, large), restore_image(plain, large)
+    assert isinstance(auto.generator_for.large, OnnxRuntimeStages)
+    assert len(list(tmp_path.glob('*.onnx'))) == len(STAGES)
+    assert np.mean(restored == expected) >= 0.99
+    assert np.abs(restored.astype(int) - expected).max() <= 1
+
+
+@pytest.mark.parametrize('options', [
+    dict(precision='bf16'), dict(local_statistics=64), dict(fast=False), dict()])
+def test_auto_backend_is_pytorch_where_onnxruntime_cannot_run(tiny, options, monkeypatch):
+    monkeypatch.setattr('lfdn_mm.apis.inference.cpu_has_native_bf16', lambda: True)
+    if not options:  # onnxruntime not installed
+        monkeypatch.setattr(onnx_backend, 'onnxruntime_available', lambda: False)
+    restorer = init_restorer(*tiny, device='cpu', **options)
+    assert restorer.inference_backend == 'pytorch'
+    assert not hasattr(restorer, 'generator_for')
 
 
 def test_onnxruntime_backend_refuses_cuda(tiny, monkeypatch):

@@ -23,7 +23,7 @@ from .report_utils import markdown_table, new_figure, save_figure
 PATHS = {
     'plain': dict(fast=False),
     'default': dict(),
-    'channels_last': dict(fast=True),
+    'channels_last': dict(backend='pytorch'),
     'onnxruntime': dict(backend='onnxruntime'),
     'bf16': dict(precision='bf16'),
 }
