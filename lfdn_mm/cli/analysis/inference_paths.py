@@ -147,5 +147,6 @@ def plot_paths(result, path):
     axis.axhline(1, color='grey', linewidth=0.8)
     axis.set_ylabel('time / plain fp32 time')
     axis.set_title(f"Restore paths, {result['machine']['cpu']}", fontsize=9)
-    axis.legend(fontsize=8)
+    axis.set_ylim(0, 1.35)
+    axis.legend(fontsize=7, ncol=len(result['paths']), loc='upper center')
     save_figure(figure, path)
