@@ -79,6 +79,13 @@ def parse_args(argv=None):
     return args
 
 
+def describe_backend(model):
+    if model.inference_backend != 'auto':
+        return model.inference_backend
+    megapixels = model.generator_for.min_pixels / 1e6
+    return f'auto (pytorch below {megapixels:.2f} megapixels, onnxruntime from there)'
+
+
 def main(argv=None):
     args = parse_args(argv)
     if args.list_models:
@@ -100,7 +107,7 @@ def main(argv=None):
     tiles = f'tiles {options["tile_size"]}/{options["tile_overlap"]}' \
         if options['tile_size'] else 'whole images'
     print(f'restoring {len(plan)} image{"s" if len(plan) != 1 else ""} on {device} with '
-          f'{model.inference_backend}, {torch.get_num_threads()} CPU threads ({tiles}, '
+          f'{describe_backend(model)}, {torch.get_num_threads()} CPU threads ({tiles}, '
           f'ensemble {"on" if options["ensemble"] else "off"}) into {args.out_dir}')
     report = restore_files(model, plan, args.tile, args.tile_overlap, args.ensemble,
                            progress=not args.no_progress)

@@ -6,6 +6,7 @@ from helpers.tiny_restorer import write_tiny_restorer
 from lfdn_mm.apis import init_restorer, restore_image
 from lfdn_mm.apis import onnx_backend
 from lfdn_mm.apis.onnx_backend import STAGES, OnnxRuntimeStages, cache_path
+from lfdn_mm.cli.restore import describe_backend
 from lfdn_mm.cli.restore import main as restore_main
 from lfdn_mm.utils import read_rgb, write_image
 
@@ -92,6 +93,7 @@ def test_auto_backend_gives_only_large_images_to_onnxruntime(tmp_path):
     plain = init_restorer(config, checkpoint, device='cpu', fast=False)
     auto = init_restorer(config, checkpoint, device='cpu')
     assert auto.inference_backend == 'auto' and plain.inference_backend == 'pytorch'
+    assert describe_backend(auto) == 'auto (pytorch below 0.66 megapixels, onnxruntime from there)'
     small, large = odd_image(37, 53), odd_image(64, 96, seed=1)
     auto.generator_for.min_pixels = 64 * 96
     assert np.array_equal(restore_image(auto, small), restore_image(plain, small))
