@@ -94,8 +94,8 @@ def test_auto_backend_gives_only_large_images_to_onnxruntime(tmp_path):
     auto = init_restorer(config, checkpoint, device='cpu')
     assert auto.inference_backend == 'auto' and plain.inference_backend == 'pytorch'
     assert describe_backend(auto) == 'auto (pytorch below 0.66 megapixels, onnxruntime from there)'
-    small, large = odd_image(37, 53), odd_image(64, 96, seed=1)
-    auto.generator_for.min_pixels = 64 * 96
+    small, large = odd_image(37, 53), odd_image(65, 97, seed=1)
+    auto.generator_for.min_pixels = 65 * 97
     assert np.array_equal(restore_image(auto, small), restore_image(plain, small))
     assert auto.generator_for.large is None and not list(tmp_path.glob('*.onnx'))
     restored, expected = restore_image(auto, large), restore_image(plain, large)
