@@ -127,11 +127,12 @@ def init_restorer(config=None, checkpoint=None, device=None, model=None, precisi
         local_statistics (int, optional): The training crop (pixels) of the checkpoint: the
             generator's instance norms and CCA layers then use windows of 1.5x that crop
             (TLC, :mod:`lfdn_mm.models.local_statistics`) instead of whole-image statistics.
-        backend (str): ``'auto'``: on the CPU in fp32, images of 1024x640 pixels or more go
-            to onnxruntime and smaller ones to PyTorch, each where it measured faster;
-            elsewhere PyTorch. ``'pytorch'``; or ``'onnxruntime'`` (CPU, fp32): the generator
-            is exported to ONNX once, cached by the checkpoint's hash, and run by onnxruntime
-            (:mod:`lfdn_mm.apis.onnx_backend`). ``model.inference_backend`` says which runs.
+        backend (str): ``'auto'``: on the CPU in fp32, whole images of 1024x640 pixels or
+            more go to onnxruntime, smaller ones and tiles to PyTorch, each where it measured
+            faster or leaner; elsewhere PyTorch. ``'pytorch'``; or ``'onnxruntime'`` (CPU,
+            fp32): the generator is exported to ONNX once, cached by the checkpoint's hash,
+            and run by onnxruntime (:mod:`lfdn_mm.apis.onnx_backend`).
+            ``model.inference_backend`` says which runs.
 
     Returns:
         BaseModel: The model, with the config as ``model.cfg`` (as ``mmagic.apis.init_model``).
@@ -228,7 +229,8 @@ def predict_rgb(model, rgb, options):
     inputs = data['inputs']
     dtype = PRECISIONS[getattr(model, 'inference_precision', 'fp32')]
     generator_for = getattr(model, 'generator_for', None)
-    generator = generator_for(*inputs.shape[-2:]) if generator_for else model.generator
+    generator = generator_for(*inputs.shape[-2:], tiled=bool(options['tile_size'])) \
+        if generator_for else model.generator
     with torch.autocast(inputs.device.type, dtype=dtype, enabled=dtype is not None):
         output = restore_tensor(generator, inputs, **options).float()
     bgr = preprocessor.destruct(output, data['data_samples'])[0]

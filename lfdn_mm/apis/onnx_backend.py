@@ -7,9 +7,10 @@ SHA-256 of the checkpoint file and of the generator config, so a second start lo
 and changed weights never meet a stale graph.
 
 ``backend='auto'`` (the default on the CPU) keeps the PyTorch fast path for small images and
-hands images of :data:`AUTO_MIN_PIXELS` or more to onnxruntime, where it measured faster
-(docs/benchmarks.md); the export then happens on the first such image
-(:class:`OnnxRuntimeWhenLarge`).
+for tiled restorations, and hands whole images of :data:`AUTO_MIN_PIXELS` or more to
+onnxruntime, where it measured faster (docs/benchmarks.md); the export then happens on the
+first such image (:class:`OnnxRuntimeWhenLarge`). Tiles stay with PyTorch because its lean
+middle needs half of onnxruntime's memory (4K in 512 px tiles: 1.98 against 3.93 GB peak RSS).
 
 A generator with LFDN's local/global/local stages (``encode``, ``fuse``, ``decode``) is
 exported as three graphs, one per stage, and keeps the tile-invariant tiling of
@@ -31,9 +32,9 @@ from ..pretrained import sha256
 from .onnx_export import export_onnx
 
 BACKENDS = ('auto', 'pytorch', 'onnxruntime')
-#: Under ``backend='auto'``, images of at least this many pixels (1024x640) go to onnxruntime:
-#: it measured 8-16 % faster than PyTorch from 1280x720 up (4K in tiles included) and 15-25 %
-#: slower up to 768x512 (2-core Xeon, docs/benchmarks.md).
+#: Under ``backend='auto'``, whole images of at least this many pixels (1024x640) go to
+#: onnxruntime: it measured level with or faster than PyTorch from 1280x720 up and 18-28 %
+#: slower from 384x384 to 768x512 (2-core Xeon, docs/benchmarks.md).
 AUTO_MIN_PIXELS = 1024 * 640
 STAGES = ('encode', 'fuse', 'decode')
 OPSET = 17
@@ -189,7 +190,8 @@ def onnxruntime_available():
 
 class OnnxRuntimeWhenLarge:
     """The generator to restore an image with under ``backend='auto'``: the restorer's own
-    (PyTorch) one below ``min_pixels``, its onnxruntime form (made on first use) from there.
+    (PyTorch) one for tiles and below ``min_pixels``, its onnxruntime form (made on first use)
+    for whole images from there.
 
     Args:
         restorer (BaseModel): A restorer with its PyTorch fast path.
@@ -201,8 +203,8 @@ class OnnxRuntimeWhenLarge:
         self.restorer, self.checkpoint, self.min_pixels = restorer, checkpoint, min_pixels
         self.large = None
 
-    def __call__(self, height, width):
-        if height * width < self.min_pixels:
+    def __call__(self, height, width, tiled=False):
+        if tiled or height * width < self.min_pixels:
             return self.restorer.generator
         if self.large is None:
             self.large = onnxruntime_generator(self.restorer.generator,

@@ -93,7 +93,8 @@ def test_auto_backend_gives_only_large_images_to_onnxruntime(tmp_path):
     plain = init_restorer(config, checkpoint, device='cpu', fast=False)
     auto = init_restorer(config, checkpoint, device='cpu')
     assert auto.inference_backend == 'auto' and plain.inference_backend == 'pytorch'
-    assert describe_backend(auto) == 'auto (pytorch below 0.66 megapixels, onnxruntime from there)'
+    assert describe_backend(auto) == ('auto (onnxruntime for whole images from 0.66 megapixels, '
+                                      'else pytorch)')
     small, large = odd_image(37, 53), odd_image(65, 97, seed=1)
     auto.generator_for.min_pixels = 65 * 97
     assert np.array_equal(restore_image(auto, small), restore_image(plain, small))
@@ -103,6 +104,10 @@ def test_auto_backend_gives_only_large_images_to_onnxruntime(tmp_path):
     assert len(list(tmp_path.glob('*.onnx'))) == len(STAGES)
     assert np.mean(restored == expected) >= 0.99
     assert np.abs(restored.astype(int) - expected).max() <= 1
+    tiled = init_restorer(config, checkpoint, device='cpu')
+    tiled.generator_for.min_pixels = 65 * 97
+    restore_image(tiled, large, tile_size=48, tile_overlap=16)
+    assert tiled.generator_for.large is None  # tiles stay with PyTorch's leaner middle
 
 
 @pytest.mark.parametrize('options', [
