@@ -127,11 +127,11 @@ def init_restorer(config=None, checkpoint=None, device=None, model=None, precisi
         local_statistics (int, optional): The training crop (pixels) of the checkpoint: the
             generator's instance norms and CCA layers then use windows of 1.5x that crop
             (TLC, :mod:`lfdn_mm.models.local_statistics`) instead of whole-image statistics.
-        backend (str): ``'auto'``: on the CPU in fp32, whole images of 1024x640 pixels or
-            more go to onnxruntime, smaller ones and tiles to PyTorch, each where it measured
-            faster or leaner; elsewhere PyTorch. ``'pytorch'``; or ``'onnxruntime'`` (CPU,
-            fp32): the generator is exported to ONNX once, cached by the checkpoint's hash,
-            and run by onnxruntime (:mod:`lfdn_mm.apis.onnx_backend`).
+        backend (str): ``'auto'``: on the CPU in fp32, images of 1024x640 pixels or more go
+            to onnxruntime (in tiles, with PyTorch's lean middle) and smaller ones to
+            PyTorch, each where it measured faster; elsewhere PyTorch. ``'pytorch'``; or
+            ``'onnxruntime'`` (CPU, fp32): the generator is exported to ONNX once, cached by
+            the checkpoint's hash, and run by onnxruntime (:mod:`lfdn_mm.apis.onnx_backend`).
             ``model.inference_backend`` says which runs.
 
     Returns:

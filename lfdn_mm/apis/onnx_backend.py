@@ -7,10 +7,11 @@ SHA-256 of the checkpoint file and of the generator config, so a second start lo
 and changed weights never meet a stale graph.
 
 ``backend='auto'`` (the default on the CPU) keeps the PyTorch fast path for small images and
-for tiled restorations, and hands whole images of :data:`AUTO_MIN_PIXELS` or more to
-onnxruntime, where it measured faster (docs/benchmarks.md); the export then happens on the
-first such image (:class:`OnnxRuntimeWhenLarge`). Tiles stay with PyTorch because its lean
-middle needs half of onnxruntime's memory (4K in 512 px tiles: 1.98 against 3.93 GB peak RSS).
+hands images of :data:`AUTO_MIN_PIXELS` or more to onnxruntime, where it measured faster
+(docs/benchmarks.md); the export then happens on the first such image
+(:class:`OnnxRuntimeWhenLarge`). In tiles, the middle (the one stage that
+runs on the whole 1/4-scale map) stays with PyTorch's lean form, which needs far less memory
+(4K in 512 px tiles: 2.42 GB peak RSS against 3.94 GB with onnxruntime's middle).
 
 A generator with LFDN's local/global/local stages (``encode``, ``fuse``, ``decode``) is
 exported as three graphs, one per stage, and keeps the tile-invariant tiling of
@@ -32,9 +33,9 @@ from ..pretrained import sha256
 from .onnx_export import export_onnx
 
 BACKENDS = ('auto', 'pytorch', 'onnxruntime')
-#: Under ``backend='auto'``, whole images of at least this many pixels (1024x640) go to
-#: onnxruntime: it measured level with or faster than PyTorch from 1280x720 up and 18-28 %
-#: slower from 384x384 to 768x512 (2-core Xeon, docs/benchmarks.md).
+#: Under ``backend='auto'``, images of at least this many pixels (1024x640) go to onnxruntime:
+#: it measured level with or faster than PyTorch from 1280x720 up and 18-28 % slower from
+#: 384x384 to 768x512 (2-core Xeon, docs/benchmarks.md).
 AUTO_MIN_PIXELS = 1024 * 640
 STAGES = ('encode', 'fuse', 'decode')
 OPSET = 17
@@ -82,12 +83,13 @@ class OnnxRuntimeGenerator(nn.Module):
     Args:
         paths (dict): ``{'generator': path}`` of the exported graph.
         fallback (nn.Module): The PyTorch generator it was exported from.
+        sessions (dict, optional): Sessions of ``paths`` already open, to share.
     """
 
-    def __init__(self, paths, fallback):
+    def __init__(self, paths, fallback, sessions=None):
         super().__init__()
         self.paths = {part: str(path) for part, path in paths.items()}
-        self.sessions = {part: session(path) for part, path in paths.items()}
+        self.sessions = sessions or {part: session(path) for part, path in paths.items()}
         self.fallback = fallback
         self.min_side = getattr(fallback, 'stride', 2) // 2 + 1
 
@@ -105,10 +107,15 @@ class OnnxRuntimeStages(OnnxRuntimeGenerator):
     Args:
         paths (dict): The exported graph of each of :data:`STAGES`.
         fallback (LFDN): The PyTorch generator they were exported from.
+        sessions (dict, optional): Sessions of ``paths`` already open, to share.
+        pytorch_middle (bool): Run ``fuse`` with ``fallback`` (its lean form after
+            ``convert_for_inference``) instead of its session: for tiles, where the middle
+            runs on the whole 1/4-scale map and the lean form needs far less memory.
     """
 
-    def __init__(self, paths, fallback):
-        super().__init__(paths, fallback)
+    def __init__(self, paths, fallback, sessions=None, pytorch_middle=False):
+        super().__init__(paths, fallback, sessions)
+        self.pytorch_middle = pytorch_middle
         self.stride = fallback.stride
         self.global_residual = getattr(fallback, 'global_residual', False)
 
@@ -120,6 +127,8 @@ class OnnxRuntimeStages(OnnxRuntimeGenerator):
         return run_session(self.sessions['encode'], x)
 
     def fuse(self, feat):
+        if self.pytorch_middle:
+            return self.fallback.fuse(feat)
         return run_session(self.sessions['fuse'], feat)
 
     def decode(self, fused):
@@ -189,9 +198,9 @@ def onnxruntime_available():
 
 
 class OnnxRuntimeWhenLarge:
-    """The generator to restore an image with under ``backend='auto'``: the restorer's own
-    (PyTorch) one for tiles and below ``min_pixels``, its onnxruntime form (made on first use)
-    for whole images from there.
+    """The generator to restore an image with under ``backend='auto'``: below ``min_pixels``
+    the restorer's own (PyTorch) one; from there its onnxruntime form (made on first use), for
+    tiles with the 1/4-scale middle left to PyTorch's lean form (``pytorch_middle``).
 
     Args:
         restorer (BaseModel): A restorer with its PyTorch fast path.
@@ -201,12 +210,17 @@ class OnnxRuntimeWhenLarge:
 
     def __init__(self, restorer, checkpoint, min_pixels=AUTO_MIN_PIXELS):
         self.restorer, self.checkpoint, self.min_pixels = restorer, checkpoint, min_pixels
-        self.large = None
+        self.large = self.tiled = None
 
     def __call__(self, height, width, tiled=False):
-        if tiled or height * width < self.min_pixels:
+        if height * width < self.min_pixels:
             return self.restorer.generator
         if self.large is None:
             self.large = onnxruntime_generator(self.restorer.generator,
                                                self.restorer.cfg.model.generator, self.checkpoint)
-        return self.large
+        if not tiled or not isinstance(self.large, OnnxRuntimeStages):
+            return self.large
+        if self.tiled is None:
+            self.tiled = OnnxRuntimeStages(self.large.paths, self.restorer.generator,
+                                           self.large.sessions, pytorch_middle=True)
+        return self.tiled

@@ -52,8 +52,8 @@ def parse_args(argv=None):
     parser.add_argument('--backend', choices=('auto', 'pytorch', 'onnxruntime'), default='auto',
                         help="'onnxruntime': CPU, fp32; the generator is exported to ONNX once "
                         "and cached beside the checkpoint, keyed by its hash. 'auto' (default): "
-                        "on the CPU in fp32, onnxruntime for whole images of 1024x640 pixels or "
-                        "more, PyTorch for smaller ones and tiles; elsewhere PyTorch")
+                        "on the CPU in fp32, onnxruntime for images of 1024x640 pixels or more "
+                        "(in tiles with PyTorch's lean middle), PyTorch below; elsewhere PyTorch")
     parser.add_argument('--local-stats', type=int, metavar='CROP',
                         help='training crop of the checkpoint in pixels: instance norms and '
                         'CCA use windows of 1.5x CROP instead of the whole image (TLC)')
@@ -83,7 +83,7 @@ def describe_backend(model):
     if model.inference_backend != 'auto':
         return model.inference_backend
     megapixels = model.generator_for.min_pixels / 1e6
-    return f'auto (onnxruntime for whole images from {megapixels:.2f} megapixels, else pytorch)'
+    return f'auto (onnxruntime from {megapixels:.2f} megapixels, pytorch below)'
 
 
 def main(argv=None):

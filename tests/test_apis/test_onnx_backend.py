@@ -93,8 +93,7 @@ def test_auto_backend_gives_only_large_images_to_onnxruntime(tmp_path):
     plain = init_restorer(config, checkpoint, device='cpu', fast=False)
     auto = init_restorer(config, checkpoint, device='cpu')
     assert auto.inference_backend == 'auto' and plain.inference_backend == 'pytorch'
-    assert describe_backend(auto) == ('auto (onnxruntime for whole images from 0.66 megapixels, '
-                                      'else pytorch)')
+    assert describe_backend(auto) == 'auto (onnxruntime from 0.66 megapixels, pytorch below)'
     small, large = odd_image(37, 53), odd_image(65, 97, seed=1)
     auto.generator_for.min_pixels = 65 * 97
     assert np.array_equal(restore_image(auto, small), restore_image(plain, small))
@@ -104,10 +103,11 @@ def test_auto_backend_gives_only_large_images_to_onnxruntime(tmp_path):
     assert len(list(tmp_path.glob('*.onnx'))) == len(STAGES)
     assert np.mean(restored == expected) >= 0.99
     assert np.abs(restored.astype(int) - expected).max() <= 1
-    tiled = init_restorer(config, checkpoint, device='cpu')
-    tiled.generator_for.min_pixels = 65 * 97
-    restore_image(tiled, large, tile_size=48, tile_overlap=16)
-    assert tiled.generator_for.large is None  # tiles stay with PyTorch's leaner middle
+    in_tiles = restore_image(auto, large, tile_size=48, tile_overlap=16)
+    tiled = auto.generator_for(65, 97, tiled=True)
+    assert tiled.pytorch_middle and tiled.sessions is auto.generator_for.large.sessions
+    assert tiled.fallback is auto.generator  # the lean middle of PyTorch's fast forms
+    assert np.mean(in_tiles == expected) >= 0.99
 
 
 @pytest.mark.parametrize('options', [
