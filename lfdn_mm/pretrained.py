@@ -131,9 +131,9 @@ def publish_checkpoint(source, target, meta=None):
 register(
     'derain',
     file='lfdn_starter_derain.pth',
-    sha256='82e683d7ca3648fe3e85eaec91f7a6cee7974a7168627d48588027a423802080',
+    sha256='6acb35ddd0b30338660ecf040f6f4485cfc11d5cd35a7ffb35741d0407cf1d54',
     summary='removes rain streaks, light rain first (CPU starter, not the paper recipe)',
-    metafile_name='lfdn_c50n4-gres_1xb8-lr3e-4-starter-derain-ft',
+    metafile_name='lfdn_c50n4-gres_1xb8-lr2e-4-starter-derain-ft2',
     model=STARTER_MODEL)
 
 register(

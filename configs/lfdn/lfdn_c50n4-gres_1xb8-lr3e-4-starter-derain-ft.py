@@ -1,7 +1,7 @@
 # Second stage of the CPU deraining starter: continues the first stage
 # (lfdn_c50n4-gres_1xb8-lr5e-4-starter-derain.py, 5000 iterations) for 3000 more at a restarted
-# cosine schedule from 3e-4, same data, same validation. The shipped `--model derain` weights
-# are this stage's save_best.
+# cosine schedule from 3e-4, same data, same validation. Its save_best was `--model derain`
+# until the third stage (lfdn_c50n4-gres_1xb8-lr2e-4-starter-derain-ft2.py) replaced it.
 #   python tools/train.py configs/lfdn/lfdn_c50n4-gres_1xb8-lr3e-4-starter-derain-ft.py \
 #       --amp --amp-dtype bfloat16 \
 #       --cfg-options train_dataloader.dataset.data_root=DIR val_dataloader.dataset.data_root=DIR

@@ -11,7 +11,7 @@ hands images of :data:`AUTO_MIN_PIXELS` or more to onnxruntime, where it measure
 (docs/benchmarks.md); the export then happens on the first such image
 (:class:`OnnxRuntimeWhenLarge`). In tiles, the middle (the one stage that
 runs on the whole 1/4-scale map) stays with PyTorch's lean form, which needs far less memory
-(4K in 512 px tiles: 2.42 GB peak RSS against 3.94 GB with onnxruntime's middle).
+(4K in 512 px tiles: 2.42 GB peak RSS against 3.93 GB with onnxruntime's middle).
 
 A generator with LFDN's local/global/local stages (``encode``, ``fuse``, ``decode``) is
 exported as three graphs, one per stage, and keeps the tile-invariant tiling of

@@ -136,7 +136,7 @@ def test_installed_wheel_works_outside_the_checkout(wheel, tmp_path):
 def test_derain_model_gains_on_real_rain100l(rain100l, tmp_path):
     """20 real Rain100L pairs restored by ``lfdn-restore --model derain`` gain on Y.
 
-    The shipped CPU starter measured +2.20 dB on these 20 (+2.67 dB on all 100); the +4 dB
+    The shipped CPU starter measured +2.18 dB on these 20 (+2.62 dB on all 100); the +4 dB
     goal of a longer-trained starter is not reached yet (configs/lfdn/README.md).
     """
     from mmagic.evaluation.metrics import psnr
