@@ -171,6 +171,7 @@ def init_restorer(config=None, checkpoint=None, device=None, model=None, precisi
         use_local_statistics(restorer.generator, window)
     return restorer
 
+
 def split_alpha(image):
     """Return ``(HxWx3 colour, alpha or None, is_gray)`` of an HxW[x1|3|4] image."""
     if image.ndim == 2:
