@@ -20,6 +20,7 @@ blended tiles.
 """
 import copy
 import hashlib
+import importlib.util
 import json
 import os
 from pathlib import Path
@@ -190,11 +191,8 @@ def use_onnxruntime(restorer, checkpoint, cache_dir=None, log=print):
 
 
 def onnxruntime_available():
-    try:
-        import onnxruntime  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether onnxruntime is installed (found, not imported: no start-up cost)."""
+    return importlib.util.find_spec('onnxruntime') is not None
 
 
 class OnnxRuntimeWhenLarge:
