@@ -77,6 +77,45 @@ def test_rain_only_brightens_without_haze_and_covers_light_to_heavy():
     assert 0.002 < light_cover < 0.2 < heavy_cover
 
 
+def test_tapered_streaks_fade_towards_their_ends():
+    even = line_kernel(21, 0.0, 1, 'max')
+    tapered = line_kernel(21, 0.0, 1, 'max', taper=1.0)
+    even_column, column = even[:, even.shape[1] // 2], tapered[:, tapered.shape[1] // 2]
+    lit = np.nonzero(even_column > 0.5)[0]
+    assert len(lit) == 21 and (even_column[lit] == 1).all()
+    assert column.max() == pytest.approx(1.0, abs=0.01) and (tapered <= even + 1e-6).all()
+    assert column[lit[0]] < 0.25 and column[lit[-1]] < 0.25
+    assert np.allclose(column, column[::-1], atol=1e-6)  # fades alike at both ends
+
+
+def test_one_layer_can_hold_streaks_of_several_lengths():
+    flat = sample(value=60, size=160)['gt']
+
+    def vertical_runs(**lengths):
+        rain = SynthesizeRain(layers=(1, 1), density=(0.0004, 0.0004), width=(1, 1),
+                              angle=(0, 0), angle_spread=0, softness=(0, 0), haze_prob=0,
+                              intensity=(0.5, 0.5), blend_modes=('add', ), seed=3, **lengths)
+        bright = rain(dict(gt=flat.copy(), gt_path='x.png'))['img'][..., 0] > 80
+        edges = np.diff(np.pad(bright, ((1, 1), (0, 0))).astype(int), axis=0).T
+        starts, ends = np.nonzero(edges == 1)[1], np.nonzero(edges == -1)[1]
+        inside = (starts > 0) & (ends < 160)  # streaks cut by the border are shorter
+        return ends[inside] - starts[inside]
+
+    single = vertical_runs(length=(30, 30))
+    assert len(single) > 5 and single.min() >= 28 and single.max() <= 31
+    mixed = vertical_runs(length=(8, 60), lengths_per_layer=(4, 4))
+    assert len(mixed) > 5 and mixed.max() - mixed.min() > 15
+
+
+def test_the_new_options_leave_the_default_rain_unchanged():
+    gt = np.random.default_rng(0).integers(0, 256, (40, 50, 3), dtype=np.uint8)
+    old = SynthesizeRain(seed=5)(dict(gt=gt.copy(), gt_path='a.png'))['img']
+    same = SynthesizeRain(seed=5, lengths_per_layer=(1, 1), taper=(0.0, 0.0))(
+        dict(gt=gt.copy(), gt_path='a.png'))['img']
+    changed = SynthesizeRain(seed=5, taper=(1.0, 1.0))(dict(gt=gt.copy(), gt_path='a.png'))['img']
+    assert np.array_equal(old, same) and not np.array_equal(old, changed)
+
+
 def test_blur_smooths_and_noise_is_added():
     textured = np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)
     blurred = SynthesizeMotionBlur(noise_sigma=(0, 0), seed=0)(
@@ -93,6 +132,8 @@ def test_blur_smooths_and_noise_is_added():
     (SynthesizeRain, 'density', (0.1, 0.01)),
     (SynthesizeRain, 'density', (0.0, 0.5)),
     (SynthesizeRain, 'length', 10),
+    (SynthesizeRain, 'lengths_per_layer', (0, 2)),
+    (SynthesizeRain, 'taper', (0.5, 1.5)),
     (SynthesizeRain, 'width', (1, 'x')),
     (SynthesizeRain, 'angle', (-100, 0)),
     (SynthesizeRain, 'angle_spread', -1),

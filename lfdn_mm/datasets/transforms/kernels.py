@@ -3,11 +3,12 @@ import cv2
 import numpy as np
 
 
-def line_kernel(length, angle, width=1, normalise='sum'):
+def line_kernel(length, angle, width=1, normalise='sum', taper=0.0):
     """A straight line of ``length`` pixels at ``angle`` degrees (0 = vertical), ``width`` thick.
 
     ``normalise='sum'`` makes it a blur kernel (sums to 1); ``'max'`` makes it a streak stamp
-    (peak 1). The line is anti-aliased, so sub-pixel angles stay smooth.
+    (peak 1). The line is anti-aliased, so sub-pixel angles stay smooth. ``taper`` in [0, 1]
+    fades it parabolically towards both ends: 0 keeps it even, 1 fades the ends to zero.
     """
     length = max(int(round(length)), 1)
     size = length + 2 * width + 1
@@ -19,6 +20,10 @@ def line_kernel(length, angle, width=1, normalise='sum'):
     start = (round((centre - dx * half) * 16), round((centre - dy * half) * 16))
     end = (round((centre + dx * half) * 16), round((centre + dy * half) * 16))
     cv2.line(kernel, start, end, 1.0, thickness=int(width), lineType=cv2.LINE_AA, shift=shift)
+    if taper > 0:
+        rows, cols = np.mgrid[:size, :size] - centre
+        along = (cols * dx + rows * dy) / max(half + 0.5, 0.5)
+        kernel *= np.clip(1 - taper * along**2, 0, 1)
     return kernel / (kernel.sum() if normalise == 'sum' else kernel.max())
 
 

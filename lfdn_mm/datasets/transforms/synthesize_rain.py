@@ -29,6 +29,10 @@ class SynthesizeRain(Degradation):
         layers (tuple[int]): Streak layers per image.
         density (tuple[float]): Fraction of pixels that start a streak, per layer.
         length (tuple[float]): Streak length in pixels.
+        lengths_per_layer (tuple[int]): How many different lengths the streaks of one layer
+            have, each drawn from ``length`` (drops at different depths streak differently).
+        taper (tuple[float]): How much a streak fades towards its ends, 0 (even) to 1 (to zero),
+            as a drop's streak does at the start and end of the exposure.
         width (tuple[int]): Streak thickness in pixels.
         angle (tuple[float]): Main streak direction, degrees from vertical.
         angle_spread (float): Largest per-layer deviation from the main direction, degrees.
@@ -42,15 +46,19 @@ class SynthesizeRain(Degradation):
         gt_key, img_key, seed: See :class:`Degradation`.
     """
 
-    def __init__(self, layers=(1, 3), density=(0.0005, 0.02), length=(8, 60), width=(1, 3),
-                 angle=(-30.0, 30.0), angle_spread=20.0, intensity=(0.1, 0.8),
-                 softness=(0.0, 1.2), blend_modes=BLEND_MODES, haze_prob=0.2,
-                 haze=(0.05, 0.3), airlight=(0.6, 1.0), gt_key='gt', img_key='img', seed=None):
+    def __init__(self, layers=(1, 3), density=(0.0005, 0.02), length=(8, 60),
+                 lengths_per_layer=(1, 1), taper=(0.0, 0.0), width=(1, 3), angle=(-30.0, 30.0),
+                 angle_spread=20.0, intensity=(0.1, 0.8), softness=(0.0, 1.2),
+                 blend_modes=BLEND_MODES, haze_prob=0.2, haze=(0.05, 0.3), airlight=(0.6, 1.0),
+                 gt_key='gt', img_key='img', seed=None):
         super().__init__(gt_key, img_key, seed)
         name = type(self).__name__
         self.layers = check_range(name, 'layers', layers, low=1, integer=True)
         self.density = check_range(name, 'density', density, low=1e-6, high=1)
         self.length = check_range(name, 'length', length, low=1, high=512)
+        self.lengths_per_layer = check_range(name, 'lengths_per_layer', lengths_per_layer,
+                                             low=1, high=8, integer=True)
+        self.taper = check_range(name, 'taper', taper, low=0, high=1)
         self.width = check_range(name, 'width', width, low=1, high=32, integer=True)
         self.angle = check_range(name, 'angle', angle, low=-90, high=90)
         self.angle_spread = check_range(name, 'angle_spread', (0, angle_spread), low=0, high=90)[1]
@@ -66,18 +74,31 @@ class SynthesizeRain(Degradation):
 
     def streak_layer(self, shape, rng, angle):
         """One layer of streaks in [0, 1] over an ``H x W`` canvas."""
-        length = rng.uniform(*self.length)
-        stamp = line_kernel(length, angle, int(rng.integers(*self.width, endpoint=True)), 'max')
-        margin = stamp.shape[0]
-        h, w = shape[0] + 2 * margin, shape[1] + 2 * margin  # streaks may enter from outside
+        lengths = rng.uniform(*self.length, self.draw(rng.integers, self.lengths_per_layer, 1))
+        width = int(rng.integers(*self.width, endpoint=True))
+        taper = self.draw(rng.uniform, self.taper, 0.0)
+        stamps = [line_kernel(length, angle, width, 'max', taper) for length in lengths]
+        margin = max(stamp.shape[0] for stamp in stamps)  # streaks may enter from outside
+        h, w = shape[0] + 2 * margin, shape[1] + 2 * margin
         density = np.exp(rng.uniform(*np.log(self.density)))
-        drops = (rng.random((h, w)) < density) * rng.uniform(0.5, 1.0, (h, w))
-        streaks = cv2.filter2D(drops.astype(np.float32), -1, stamp, borderType=cv2.BORDER_CONSTANT)
+        drops = ((rng.random((h, w)) < density) * rng.uniform(0.5, 1.0, (h, w))).astype(np.float32)
+        group = rng.integers(len(stamps), size=(h, w)) if len(stamps) > 1 else np.zeros((h, w))
+        streaks = sum(cv2.filter2D(drops * (group == index), -1, stamp,
+                                   borderType=cv2.BORDER_CONSTANT)
+                      for index, stamp in enumerate(stamps))
         sigma = rng.uniform(*self.softness)
         if sigma > 0.05:
             streaks = cv2.GaussianBlur(streaks, (0, 0), sigma)
         layer = np.clip(streaks[margin:-margin, margin:-margin], 0, 1)
         return layer * rng.uniform(*self.intensity)
+
+    @staticmethod
+    def draw(sample, bounds, default):
+        """``sample(min, max)``, or ``default`` without drawing where the range is ``(default,
+        default)``, so the defaults render exactly as before these options existed."""
+        if bounds == (default, default):
+            return default
+        return sample(*bounds, endpoint=True) if isinstance(default, int) else sample(*bounds)
 
     def rain(self, shape, rng):
         """The whole rain layer: a few streak layers screen-blended together."""
