@@ -19,7 +19,7 @@ import shlex
 import sys
 
 from lfdn_mm.cli.analysis.benchmark import DEFAULT_MODELS, BenchmarkSettings, run_benchmark
-from lfdn_mm.cli.analysis.benchmark_report import markdown_report, write_benchmark_reports
+from lfdn_mm.cli.analysis.report import markdown_report, write_benchmark_reports
 from lfdn_mm.cli.analysis.inference_paths import PATHS, paths_table, plot_paths, run_path_benchmark
 from lfdn_mm.cli.analysis.measure import DTYPES, parse_size
 from lfdn_mm.cli.analysis.model_zoo import LFDN_TABLE6, MODEL_SPECS

@@ -9,15 +9,14 @@ import os
 from functools import partial
 
 import cv2
-
 import numpy as np
 from mmagic.evaluation.metrics import psnr
 
 from ...apis import init_restorer, restore_image
 from ...engine.optimizers import cpu_has_native_bf16
 from ...utils.cpuinfo import cpuinfo_field
-from .measure import count_macs, machine_info, size_label, summarise_latency, timed
-from .report_utils import markdown_table, new_figure, save_figure
+from .measure import count_macs, machine_info, round_robin, size_label, summarise_latency
+from .report import markdown_table, plt, save_figure
 
 #: name -> ``init_restorer`` keyword arguments; ``default`` is what ``lfdn-restore`` uses.
 PATHS = {
@@ -36,11 +35,8 @@ def offered_paths(names, device='cpu'):
 
 
 def peak_fp32_flops(threads):
-    """Peak fp32 FLOP/s of ``threads`` cores: two FMA units of the widest vector per core.
-
-    Returns:
-        dict: ``flops`` (None when the clock is unknown) and the ``assumption`` behind it.
-    """
+    """Peak fp32 FLOP/s of ``threads`` cores (two FMA units of the widest vector per core):
+    ``flops`` (None when the clock is unknown) and the ``assumption`` behind it."""
     flags = set((cpuinfo_field('flags') or '').split())
     lanes = 16 if 'avx512f' in flags else 8 if 'avx2' in flags else 4
     megahertz = cpuinfo_field('cpu MHz')
@@ -66,31 +62,20 @@ def build_paths(config, checkpoint, model, names, device='cpu'):
 
 
 def measure_paths(restorers, sizes, tile_for, repeats, log=print):
-    """Time every path at every size, round-robin, and score its output against plain.
-
-    Args:
-        restorers (dict): Path name -> restorer (``'plain'`` first).
-        sizes (Sequence[tuple[int, int]]): (height, width) of the test images.
-        tile_for (Callable): ``size -> tile_size`` (0 for whole images).
-        repeats (Callable): ``size -> number of timed passes``.
-
-    Returns:
-        list[dict]: One record per path and size.
-    """
+    """Time every path (``'plain'`` first) at every size round-robin and score its output
+    against plain; ``tile_for(size)`` gives the tile size (0: whole images), ``repeats(size)``
+    the timed passes. Returns one record per path and size."""
     records = []
     for size in sizes:
         image, tile = test_image(size), tile_for(size)
         outputs = {name: restore_image(r, image, tile_size=tile) for name, r in restorers.items()}
-        times = {name: [] for name in restorers}
-        for _ in range(repeats(size)):
-            for name, restorer in restorers.items():
-                times[name].append(timed(partial(restore_image, restorer, image, tile)))
-        for name in restorers:
-            latency = summarise_latency(times[name])
-            identical = float(np.mean(outputs[name] == outputs['plain']))
+        times = round_robin({name: partial(restore_image, restorer, image, tile)
+                             for name, restorer in restorers.items()}, repeats(size))
+        for name, seconds in times.items():
+            latency, output, plain = summarise_latency(seconds), outputs[name], outputs['plain']
             records.append(dict(path=name, size=size_label(size), tile_size=tile,
-                                latency_ms=latency, identical_pixels=identical,
-                                psnr_vs_plain=psnr(outputs[name], outputs['plain'])))
+                                latency_ms=latency, psnr_vs_plain=psnr(output, plain),
+                                identical_pixels=float(np.mean(output == plain))))
             log(f"{size_label(size)} {name}: {latency['median'] / 1e3:.2f} s")
     return records
 
@@ -136,7 +121,7 @@ def paths_table(result):
 
 def plot_paths(result, path):
     """Each path's time as a ratio to plain, one group of bars per image size."""
-    figure, (axis, ) = new_figure(panel_size=(6.4, 3.2))
+    figure, axis = plt.subplots(figsize=(6.4, 3.2))
     sizes = list(dict.fromkeys(r['size'] for r in result['results']))
     width = 0.8 / len(result['paths'])
     for index, name in enumerate(result['paths']):
