@@ -232,6 +232,8 @@ def test_kohler_frame_choice(tmp_path):
         kohler_pairs(src, frame=3)  # recording 1_2 has two frames only
     with pytest.raises(SystemExit):
         PREPARE.parse_args(['kohler', 'src', 'dst', '--frame', 'centre'])
+    with pytest.raises(SystemExit):  # an option of another dataset
+        PREPARE.parse_args(['hide', 'src', 'dst', '--frame', 'last'])
 
 
 # --- broken copies --------------------------------------------------------------------------
