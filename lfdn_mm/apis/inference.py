@@ -2,7 +2,7 @@
 image arrays with it; reading files is in :mod:`.image_files`, batches in :mod:`.batch_restore`.
 
 Images go through the model's own data preprocessor and generator, optionally in tiles and
-with x8 self-ensemble (:mod:`lfdn_mm.models.tiling`). 8- and 16-bit images keep their depth,
+with a self-ensemble (:mod:`lfdn_mm.models.tiling`). 8- and 16-bit images keep their depth,
 grayscale images are restored as three equal channels and written back as grayscale, and
 the alpha channel of RGBA images is kept unchanged. Checkpoints are read with
 ``weights_only=True`` (:func:`lfdn_mm.utils.load_checkpoint_file`).
@@ -22,7 +22,7 @@ from ..engine.optimizers import cpu_has_native_bf16
 from ..models.inference_forms import convert_for_inference
 from ..models.lfdn_editor import options_from_test_cfg
 from ..models.local_statistics import tlc_window, use_local_statistics
-from ..models.tiling import check_tile_settings, restore_tensor
+from ..models.tiling import check_tile_settings, ensemble_name, restore_tensor
 from ..pretrained import pretrained_checkpoint, pretrained_config
 from ..utils import CheckpointError, load_checkpoint_file, tensor_to_image
 
@@ -214,7 +214,7 @@ def inference_options(model, tile_size=None, tile_overlap=None, ensemble=None):
     if tile_overlap is not None:
         options['tile_overlap'] = tile_overlap
     if ensemble is not None:
-        options['ensemble'] = bool(ensemble)
+        options['ensemble'] = ensemble_name(ensemble)
     if options['tile_size'] is not None:
         check_tile_settings(options['tile_size'], options['tile_overlap'], options['tile_mode'])
     return options
@@ -246,7 +246,8 @@ def restore_image(model, image, tile_size=None, tile_overlap=None, ensemble=None
         image (ndarray): HxW (gray), HxWx3 (RGB) or HxWx4 (RGBA), uint8 or uint16.
         tile_size (int, optional): Tile side; default from ``test_cfg``; 0: whole image.
         tile_overlap (int, optional): Tile overlap; default from ``test_cfg`` (or 32).
-        ensemble (bool, optional): x8 self-ensemble; default from ``test_cfg``.
+        ensemble (bool | str, optional): Self-ensemble, ``True``/``'x8'`` or ``'flips'``
+            (:func:`lfdn_mm.models.tiling.restore_tensor`); default from ``test_cfg``.
 
     Returns:
         ndarray: The restored image.

@@ -43,9 +43,12 @@ def parse_args(argv=None):
                         'test_cfg.tile_size; 0: whole images)')
     parser.add_argument('--tile-overlap', type=int,
                         help='pixels shared by neighbouring tiles (default: test_cfg or 32)')
-    parser.add_argument('--ensemble', action=argparse.BooleanOptionalAction, default=None,
-                        help='x8 self-ensemble: average the flips and transposes '
-                        '(default: test_cfg.ensemble)')
+    parser.add_argument('--ensemble', nargs='?', const='x8', choices=('x8', 'flips'),
+                        help='self-ensemble: x8 (the default of a bare --ensemble) averages the '
+                        'eight flips and transposes, flips the four flips, which keep rain '
+                        'streaks vertical (default: test_cfg.ensemble)')
+    parser.add_argument('--no-ensemble', dest='ensemble', action='store_const', const=False,
+                        help='no self-ensemble, whatever test_cfg says')
     parser.add_argument('--precision', choices=('fp32', 'bf16', 'fp16'), default='fp32',
                         help='bf16 on CUDA or on a CPU with native bf16 (AVX512-BF16/AMX), '
                         'fp16 on CUDA; refused where it would be slow (default: fp32)')
@@ -108,7 +111,7 @@ def main(argv=None):
         if options['tile_size'] else 'whole images'
     print(f'restoring {len(plan)} image{"s" if len(plan) != 1 else ""} on {device} with '
           f'{describe_backend(model)}, {torch.get_num_threads()} CPU threads ({tiles}, '
-          f'ensemble {"on" if options["ensemble"] else "off"}) into {args.out_dir}')
+          f'ensemble {options["ensemble"] or "off"}) into {args.out_dir}')
     report = restore_files(model, plan, args.tile, args.tile_overlap, args.ensemble,
                            progress=not args.no_progress)
     report.skipped = skipped

@@ -5,7 +5,7 @@ from mmagic.models import BaseEditModel
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
 
-from .tiling import DEFAULT_TILE_OVERLAP, check_tile_settings, restore_tensor
+from .tiling import DEFAULT_TILE_OVERLAP, check_tile_settings, ensemble_name, restore_tensor
 
 
 def options_from_test_cfg(test_cfg):
@@ -16,7 +16,7 @@ def options_from_test_cfg(test_cfg):
         tile_size=test_cfg.get('tile_size'),
         tile_overlap=test_cfg.get('tile_overlap', DEFAULT_TILE_OVERLAP),
         tile_mode=test_cfg.get('tile_mode', 'exact'),
-        ensemble=bool(test_cfg.get('ensemble', False)))
+        ensemble=ensemble_name(test_cfg.get('ensemble', False)))
     if options['tile_size'] is not None:
         check_tile_settings(options['tile_size'], options['tile_overlap'], options['tile_mode'])
     return options
@@ -43,7 +43,8 @@ class LFDNEditor(BaseEditModel):
             - ``tile_mode`` (str): ``'exact'`` (default): an LFDN generator gives the
               whole-image result in tiles (``tile_invariance``), other networks are blended;
               ``'blended'``: blended tiles for every network.
-            - ``ensemble`` (bool): Average the eight flips and transposes (x8 cost).
+            - ``ensemble`` (bool | str): ``True``/``'x8'``: average the eight flips and
+              transposes (x8 cost); ``'flips'``: the four flips (x4).
         init_cfg (dict, optional): MMEngine initialisation config.
         data_preprocessor (dict, optional): Config of the data preprocessor.
     """

@@ -1,4 +1,4 @@
-"""Test-time tiling and x8 self-ensemble around any image-to-image network.
+"""Test-time tiling and self-ensembles around any image-to-image network.
 
 Tiles are cut from the image padded to the network's stride, at offsets that are multiples
 of that stride, so every tile sees the stride grid the whole image would; overlapping tile
@@ -9,8 +9,10 @@ from functools import partial
 
 import torch
 
-NUM_ENSEMBLE_TRANSFORMS = 8
 DEFAULT_TILE_OVERLAP = 32
+#: self-ensemble -> the :func:`dihedral_transform` indices it averages: ``'x8'`` all flips and
+#: transposes, ``'flips'`` the four flips, which keep the orientation of rain streaks
+ENSEMBLES = {'x8': tuple(range(8)), 'flips': (0, 1, 2, 3)}
 
 
 def dihedral_transform(x, index):
@@ -35,13 +37,25 @@ def inverse_dihedral_transform(x, index):
     return x
 
 
-def self_ensemble(forward, x):
-    """Average ``forward`` over the eight flips and transposes of ``x`` (x8 self-ensemble)."""
+def ensemble_name(ensemble):
+    """``False`` (None, False), ``'x8'`` (True, ``'x8'``) or ``'flips'``; else a ValueError."""
+    if ensemble is None or ensemble is False:
+        return False
+    name = 'x8' if ensemble is True else ensemble
+    if name not in ENSEMBLES:
+        raise ValueError(f"ensemble must be True, False, 'x8' or 'flips', got {ensemble!r}")
+    return name
+
+
+def self_ensemble(forward, x, ensemble='x8'):
+    """Average ``forward`` over the transforms of ``x`` that ``ensemble`` names (:data:`ENSEMBLES`:
+    the eight flips and transposes by default)."""
+    transforms = ENSEMBLES[ensemble_name(ensemble)]
     total = None
-    for index in range(NUM_ENSEMBLE_TRANSFORMS):
+    for index in transforms:
         out = inverse_dihedral_transform(forward(dihedral_transform(x, index)), index)
         total = out if total is None else total + out
-    return total / NUM_ENSEMBLE_TRANSFORMS
+    return total / len(transforms)
 
 
 def round_up(value, multiple):
@@ -137,7 +151,7 @@ def tiled_forward(forward, x, tile_size, tile_overlap=DEFAULT_TILE_OVERLAP, stri
 
 def restore_tensor(network, x, tile_size=None, tile_overlap=DEFAULT_TILE_OVERLAP, ensemble=False,
                    stride=None, pad=None, tile_mode='exact'):
-    """Run ``network`` on ``x`` with optional tiling and x8 self-ensemble.
+    """Run ``network`` on ``x`` with optional tiling and self-ensemble.
 
     With ``tile_size=None`` and ``ensemble=False`` this is exactly ``network(x)``. A network
     with a local encoder, a global middle and a local decoder (LFDN) is tiled so that the
@@ -151,7 +165,8 @@ def restore_tensor(network, x, tile_size=None, tile_overlap=DEFAULT_TILE_OVERLAP
         tile_size (int, optional): Tile side; None runs on the whole image.
         tile_overlap (int): Overlap of neighbouring blended tiles; for a tile-invariant
             network, the least halo (its receptive fields set the halos used).
-        ensemble (bool): Average the eight flips and transposes.
+        ensemble (bool | str): ``True`` or ``'x8'``: average the eight flips and transposes;
+            ``'flips'``: the four flips only (4x cost; rain streaks keep their direction).
         stride (int, optional): Padding multiple of the network; default
             ``network.stride`` if it has one, else 1.
         pad (callable, optional): The network's own padding; default ``network.pad`` if it
@@ -172,4 +187,5 @@ def restore_tensor(network, x, tile_size=None, tile_overlap=DEFAULT_TILE_OVERLAP
         pad = pad or getattr(network, 'pad', None)
         forward = partial(tiled_forward, network, tile_size=tile_size,
                           tile_overlap=tile_overlap, stride=stride, pad=pad)
-    return self_ensemble(forward, x) if ensemble else forward(x)
+    ensemble = ensemble_name(ensemble)
+    return self_ensemble(forward, x, ensemble) if ensemble else forward(x)

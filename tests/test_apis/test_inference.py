@@ -113,6 +113,11 @@ def test_restore_image_options_override_the_config(restorer):
         calls.clear()
         restore_image(restorer, image, ensemble=True)
         assert len(calls) == 8
+        calls.clear()
+        restore_image(restorer, image, ensemble='flips')
+        assert calls == [(96, 96)] * 4
+        with pytest.raises(ValueError, match="ensemble must be True, False, 'x8' or 'flips'"):
+            restore_image(restorer, image, ensemble='x4')
     finally:
         handle.remove()
     # LFDN's tiles give the whole-image result (tile_invariance)

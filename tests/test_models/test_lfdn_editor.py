@@ -158,6 +158,19 @@ def test_self_ensemble_is_the_mean_of_the_eight_flipped_and_transposed_passes():
         assert (expected - network(x)).abs().max() > 1e-3  # the eight passes do differ
 
 
+def test_flips_ensemble_is_the_mean_of_the_four_flipped_passes():
+    network = LFDN(num_blocks=1, encoder_channels=16, mid_channels=16).eval()
+    x = torch.rand(1, 3, 32, 48)
+    with torch.no_grad():
+        expected = torch.stack([network(x), network(x.flip(-1)).flip(-1),
+                                network(x.flip(-2)).flip(-2),
+                                network(x.flip(-1, -2)).flip(-1, -2)]).mean(0)
+        torch.testing.assert_close(self_ensemble(network, x, 'flips'), expected, atol=1e-5,
+                                   rtol=0)
+    with pytest.raises(ValueError, match="ensemble must be"):
+        twin_editors(dict(ensemble='rotations'))
+
+
 def test_editor_with_ensemble_predicts_the_mean_of_the_eight_passes():
     image = torch.randint(0, 256, (3, 32, 48)).float()
     base, editor = twin_editors(dict(ensemble=True))

@@ -97,8 +97,20 @@ def test_restore_glob_of_good_images_exits_zero(tiny, tmp_path, capsys):
     code = restore_cli.main([*tiny, str(inputs / 'rgb[0-9]*.png'), '-o', str(out), '--ensemble',
                              '--no-progress'])
     assert code == 0
-    assert 'ensemble on' in capsys.readouterr().out
+    assert 'ensemble x8' in capsys.readouterr().out
     assert sorted(path.name for path in out.iterdir()) == ['rgb16.png', 'rgb8.png']
+
+
+def test_restore_ensemble_choices(tiny, tmp_path, capsys):
+    inputs = make_input_folder(tmp_path / 'in')
+    code = restore_cli.main([*tiny, str(inputs / 'rgb8.png'), '-o', str(tmp_path / 'flips'),
+                             '--ensemble', 'flips', '--no-progress'])
+    assert code == 0 and 'ensemble flips' in capsys.readouterr().out
+    code = restore_cli.main([*tiny, str(inputs / 'rgb8.png'), '-o', str(tmp_path / 'none'),
+                             '--ensemble', '--no-ensemble', '--no-progress'])
+    assert code == 0 and 'ensemble off' in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        restore_cli.parse_args([*tiny, 'x.png', '-o', 'out', '--ensemble', 'x4'])
 
 
 def test_restore_sets_the_thread_count_and_refuses_zero(tiny, tmp_path, capsys, monkeypatch):
