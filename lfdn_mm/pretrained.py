@@ -131,9 +131,9 @@ def publish_checkpoint(source, target, meta=None):
 register(
     'derain',
     file='lfdn_starter_derain.pth',
-    sha256='6acb35ddd0b30338660ecf040f6f4485cfc11d5cd35a7ffb35741d0407cf1d54',
+    sha256='a1a87ab453c549200789c56025c3036043c373e20b88f8e83f69e011b5ff1f40',
     summary='removes rain streaks, light rain first (CPU starter, not the paper recipe)',
-    metafile_name='lfdn_c50n4-gres_1xb8-lr2e-4-starter-derain-ft2',
+    metafile_name='lfdn_c50n4-gres_1xb8-lr2e-4-starter-derain-ft3',
     model=STARTER_MODEL)
 
 register(

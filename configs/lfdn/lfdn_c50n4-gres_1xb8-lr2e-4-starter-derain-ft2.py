@@ -1,8 +1,8 @@
 # Third stage of the CPU deraining starter: continues the second stage
 # (lfdn_c50n4-gres_1xb8-lr3e-4-starter-derain-ft.py, iterations 5001-8000) for 4000 more on a
-# cosine schedule restarted from a lower 2e-4, same data, same validation. The shipped
-# `--model derain` weights are this stage's save_best, iteration 2000 (the run was stopped
-# after 3000).
+# cosine schedule restarted from a lower 2e-4, same data, same validation. Its save_best,
+# iteration 2000 (the run was stopped after 3000), was `--model derain` until the fourth stage
+# (lfdn_c50n4-gres_1xb8-lr2e-4-starter-derain-ft3.py) replaced it.
 #   python tools/train.py configs/lfdn/lfdn_c50n4-gres_1xb8-lr2e-4-starter-derain-ft2.py \
 #       --amp --amp-dtype bfloat16 \
 #       --cfg-options train_dataloader.dataset.data_root=DIR val_dataloader.dataset.data_root=DIR
