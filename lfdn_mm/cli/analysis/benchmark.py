@@ -85,8 +85,9 @@ def build_cases(settings, log):
             macs={size_label(s): count_macs(network, s, settings.batch_size)
                   for s in settings.sizes})
         for memory_format in settings.memory_formats:
-            prepared = prepare_model(copy.deepcopy(network), settings.device, memory_format,
-                                     settings.compile)
+            last = memory_format == settings.memory_formats[-1]
+            prepared = prepare_model(network if last else copy.deepcopy(network),
+                                     settings.device, memory_format, settings.compile)
             cases.update({(name, dtype, memory_format): prepared for dtype in settings.dtypes})
     return models, cases
 
@@ -120,7 +121,10 @@ def measure_size(cases, size, settings, predictions, log):
             continue
         image = make_input(size, settings.batch_size, settings.device, memory_format)
         forwards[key] = make_forward(network, image, dtype)
-        warm_times = [timed(forwards[key]) for _ in range(max(settings.warmup, 1))]
+        warm_times = [timed(forwards[key])]
+        while len(warm_times) < settings.warmup and sum(warm_times) + warm_times[-1] <= \
+                settings.time_budget:
+            warm_times.append(timed(forwards[key]))
         repeats[key] = plan_repeats(warm_times, settings)
     for key, times in round_robin(forwards, repeats).items():
         latency = summarise_latency(times)

@@ -100,7 +100,9 @@ def round_robin(functions, repeats):
 def summarise_latency(seconds):
     """Median, quartiles, IQR, min, max and mean (in ms) of repeated run times."""
     ms = sorted(s * 1e3 for s in seconds)
-    q1, _, q3 = statistics.quantiles(ms, n=4, method='inclusive') if len(ms) > 1 else ms * 3
+    q1 = q3 = ms[0]
+    if len(ms) > 1:
+        q1, _, q3 = statistics.quantiles(ms, n=4, method='inclusive')
     return dict(median=statistics.median(ms), q1=q1, q3=q3, iqr=q3 - q1, min=ms[0],
                 max=ms[-1], mean=statistics.fmean(ms), repeats=len(ms))
 

@@ -82,10 +82,12 @@ class SynthesizeRain(Degradation):
         h, w = shape[0] + 2 * margin, shape[1] + 2 * margin
         density = np.exp(rng.uniform(*np.log(self.density)))
         drops = ((rng.random((h, w)) < density) * rng.uniform(0.5, 1.0, (h, w))).astype(np.float32)
-        group = rng.integers(len(stamps), size=(h, w)) if len(stamps) > 1 else np.zeros((h, w))
-        streaks = sum(cv2.filter2D(drops * (group == index), -1, stamp,
-                                   borderType=cv2.BORDER_CONSTANT)
-                      for index, stamp in enumerate(stamps))
+        parts = [drops]
+        if len(stamps) > 1:  # each drop streaks with one of the lengths
+            group = rng.integers(len(stamps), size=(h, w))
+            parts = [drops * (group == index) for index in range(len(stamps))]
+        streaks = sum(cv2.filter2D(part, -1, stamp, borderType=cv2.BORDER_CONSTANT)
+                      for part, stamp in zip(parts, stamps))
         sigma = rng.uniform(*self.softness)
         if sigma > 0.05:
             streaks = cv2.GaussianBlur(streaks, (0, 0), sigma)
