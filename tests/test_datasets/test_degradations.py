@@ -110,10 +110,42 @@ def test_one_layer_can_hold_streaks_of_several_lengths():
 def test_the_new_options_leave_the_default_rain_unchanged():
     gt = np.random.default_rng(0).integers(0, 256, (40, 50, 3), dtype=np.uint8)
     old = SynthesizeRain(seed=5)(dict(gt=gt.copy(), gt_path='a.png'))['img']
-    same = SynthesizeRain(seed=5, lengths_per_layer=(1, 1), taper=(0.0, 0.0))(
+    same = SynthesizeRain(seed=5, lengths_per_layer=(1, 1), taper=(0.0, 0.0),
+                          drop_brightness=(0.5, 1.0), soften_each_length=False)(
         dict(gt=gt.copy(), gt_path='a.png'))['img']
     changed = SynthesizeRain(seed=5, taper=(1.0, 1.0))(dict(gt=gt.copy(), gt_path='a.png'))['img']
     assert np.array_equal(old, same) and not np.array_equal(old, changed)
+
+
+def test_drop_brightness_sets_how_much_streaks_of_one_layer_differ():
+    flat = sample(value=60, size=160)['gt']
+
+    def streak_peaks(drop_brightness):
+        rain = SynthesizeRain(layers=(1, 1), density=(0.0004, 0.0004), length=(20, 20),
+                              width=(1, 1), angle=(0, 0), angle_spread=0, softness=(0, 0),
+                              haze_prob=0, intensity=(0.5, 0.5), blend_modes=('add', ),
+                              drop_brightness=drop_brightness, seed=3)
+        rainy = rain(dict(gt=flat.copy(), gt_path='x.png'))['img']
+        added = rainy[..., 0].astype(int) - flat[..., 0]
+        return added[added > 2]
+
+    even, varied = streak_peaks((1.0, 1.0)), streak_peaks((0.1, 1.0))
+    assert len(even) > 50 and np.percentile(even, 10) >= 120  # 0.5 x 255, overlaps add more
+    assert len(varied) > 50 and np.percentile(varied, 10) < 60
+
+
+@pytest.mark.parametrize('each_length, blurs_per_layer', [(False, 1), (True, 3)])
+def test_soften_each_length_draws_a_softness_per_length(monkeypatch, each_length,
+                                                        blurs_per_layer):
+    sigmas = []
+    original = SynthesizeRain.soften
+    monkeypatch.setattr(SynthesizeRain, 'soften',
+                        staticmethod(lambda streaks, sigma: sigmas.append(sigma)
+                                     or original(streaks, sigma)))
+    rain = SynthesizeRain(layers=(2, 2), lengths_per_layer=(3, 3), softness=(0.2, 2.0),
+                          soften_each_length=each_length, seed=0)
+    rain(sample())
+    assert len(sigmas) == 2 * blurs_per_layer and len(set(sigmas)) == len(sigmas)
 
 
 def test_blur_smooths_and_noise_is_added():
@@ -135,6 +167,7 @@ def test_blur_smooths_and_noise_is_added():
     (SynthesizeRain, 'lengths_per_layer', (0, 2)),
     (SynthesizeRain, 'taper', (0.5, 1.5)),
     (SynthesizeRain, 'width', (1, 'x')),
+    (SynthesizeRain, 'drop_brightness', (0.5, 1.2)),
     (SynthesizeRain, 'angle', (-100, 0)),
     (SynthesizeRain, 'angle_spread', -1),
     (SynthesizeRain, 'intensity', (0.2, 1.5)),

@@ -34,10 +34,14 @@ class SynthesizeRain(Degradation):
         taper (tuple[float]): How much a streak fades towards its ends, 0 (even) to 1 (to zero),
             as a drop's streak does at the start and end of the exposure.
         width (tuple[int]): Streak thickness in pixels.
+        drop_brightness (tuple[float]): Brightness of one drop relative to its layer's peak,
+            drawn per drop: a wide range mixes faint and bright streaks in one layer.
         angle (tuple[float]): Main streak direction, degrees from vertical.
         angle_spread (float): Largest per-layer deviation from the main direction, degrees.
         intensity (tuple[float]): Peak brightness a layer adds, in [0, 1].
         softness (tuple[float]): Gaussian sigma (pixels) that softens the streaks; 0 = sharp.
+        soften_each_length (bool): Draw a softness for each of a layer's lengths instead of one
+            for the layer, so that near (long, blurred) and far (short, sharp) drops mix.
         blend_modes (tuple[str]): Drawn per image: ``'add'`` (``I + R``) or ``'screen'``
             (``1 - (1 - I)(1 - R)``).
         haze_prob (float): Probability of a haze veil.
@@ -47,8 +51,10 @@ class SynthesizeRain(Degradation):
     """
 
     def __init__(self, layers=(1, 3), density=(0.0005, 0.02), length=(8, 60),
-                 lengths_per_layer=(1, 1), taper=(0.0, 0.0), width=(1, 3), angle=(-30.0, 30.0),
+                 lengths_per_layer=(1, 1), taper=(0.0, 0.0), width=(1, 3),
+                 drop_brightness=(0.5, 1.0), angle=(-30.0, 30.0),
                  angle_spread=20.0, intensity=(0.1, 0.8), softness=(0.0, 1.2),
+                 soften_each_length=False,
                  blend_modes=BLEND_MODES, haze_prob=0.2, haze=(0.05, 0.3), airlight=(0.6, 1.0),
                  gt_key='gt', img_key='img', seed=None):
         super().__init__(gt_key, img_key, seed)
@@ -60,10 +66,12 @@ class SynthesizeRain(Degradation):
                                              low=1, high=8, integer=True)
         self.taper = check_range(name, 'taper', taper, low=0, high=1)
         self.width = check_range(name, 'width', width, low=1, high=32, integer=True)
+        self.drop_brightness = check_range(name, 'drop_brightness', drop_brightness, low=0, high=1)
         self.angle = check_range(name, 'angle', angle, low=-90, high=90)
         self.angle_spread = check_range(name, 'angle_spread', (0, angle_spread), low=0, high=90)[1]
         self.intensity = check_range(name, 'intensity', intensity, low=0, high=1)
         self.softness = check_range(name, 'softness', softness, low=0, high=10)
+        self.soften_each_length = bool(soften_each_length)
         self.haze = check_range(name, 'haze', haze, low=0, high=1)
         self.airlight = check_range(name, 'airlight', airlight, low=0, high=1)
         self.haze_prob = check_probability(name, 'haze_prob', haze_prob)
@@ -81,18 +89,24 @@ class SynthesizeRain(Degradation):
         margin = max(stamp.shape[0] for stamp in stamps)  # streaks may enter from outside
         h, w = shape[0] + 2 * margin, shape[1] + 2 * margin
         density = np.exp(rng.uniform(*np.log(self.density)))
-        drops = ((rng.random((h, w)) < density) * rng.uniform(0.5, 1.0, (h, w))).astype(np.float32)
+        starts = rng.random((h, w)) < density
+        drops = (starts * rng.uniform(*self.drop_brightness, (h, w))).astype(np.float32)
         parts = [drops]
         if len(stamps) > 1:  # each drop streaks with one of the lengths
             group = rng.integers(len(stamps), size=(h, w))
             parts = [drops * (group == index) for index in range(len(stamps))]
-        streaks = sum(cv2.filter2D(part, -1, stamp, borderType=cv2.BORDER_CONSTANT)
-                      for part, stamp in zip(parts, stamps))
-        sigma = rng.uniform(*self.softness)
-        if sigma > 0.05:
-            streaks = cv2.GaussianBlur(streaks, (0, 0), sigma)
+        streaks = [cv2.filter2D(part, -1, stamp, borderType=cv2.BORDER_CONSTANT)
+                   for part, stamp in zip(parts, stamps)]
+        if not self.soften_each_length:
+            streaks = [sum(streaks)]
+        streaks = sum(self.soften(part, rng.uniform(*self.softness)) for part in streaks)
         layer = np.clip(streaks[margin:-margin, margin:-margin], 0, 1)
         return layer * rng.uniform(*self.intensity)
+
+    @staticmethod
+    def soften(streaks, sigma):
+        """Gaussian blur of ``sigma`` pixels; none below 0.05."""
+        return cv2.GaussianBlur(streaks, (0, 0), sigma) if sigma > 0.05 else streaks
 
     @staticmethod
     def draw(sample, bounds, default):
