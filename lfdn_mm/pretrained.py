@@ -131,9 +131,9 @@ def publish_checkpoint(source, target, meta=None):
 register(
     'derain',
     file='lfdn_starter_derain.pth',
-    sha256='a1a87ab453c549200789c56025c3036043c373e20b88f8e83f69e011b5ff1f40',
+    sha256='1fcaac991f87fe10e07b21a4345c24732e26850bb7855074f71042b18d4ffae8',
     summary='removes rain streaks, light rain first (CPU starter, not the paper recipe)',
-    metafile_name='lfdn_c50n4-gres_1xb8-lr2e-4-starter-derain-ft3',
+    metafile_name='lfdn_c50n4-gres_1xb8-lr2e-4-starter-derain-ft4',
     model=STARTER_MODEL)
 
 register(

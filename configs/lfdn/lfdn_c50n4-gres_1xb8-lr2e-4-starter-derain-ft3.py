@@ -3,8 +3,9 @@
 # falling drop paints them: fading towards both ends (taper), of several lengths within one
 # layer (drops at different depths), softened across their width. Three samples in four get
 # such light rain, one in four SynthesizeRain's whole range. Validation and save_best use the
-# held-out photographs with this rain drawn from a fixed seed; no test set is read. The shipped
-# `--model derain` weights are this stage's save_best, iteration 4000.
+# held-out photographs with this rain drawn from a fixed seed; no test set is read. Its
+# save_best, iteration 4000, was `--model derain` until the fifth stage
+# (lfdn_c50n4-gres_1xb8-lr2e-4-starter-derain-ft4.py) replaced it.
 #   python tools/train.py configs/lfdn/lfdn_c50n4-gres_1xb8-lr2e-4-starter-derain-ft3.py \
 #       --amp --amp-dtype bfloat16 \
 #       --cfg-options train_dataloader.dataset.data_root=DIR val_dataloader.dataset.data_root=DIR
