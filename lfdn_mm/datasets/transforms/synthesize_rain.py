@@ -95,11 +95,10 @@ class SynthesizeRain(Degradation):
         if len(stamps) > 1:  # each drop streaks with one of the lengths
             group = rng.integers(len(stamps), size=(h, w))
             parts = [drops * (group == index) for index in range(len(stamps))]
-        streaks = [cv2.filter2D(part, -1, stamp, borderType=cv2.BORDER_CONSTANT)
-                   for part, stamp in zip(parts, stamps)]
-        if not self.soften_each_length:
-            streaks = [sum(streaks)]
-        streaks = sum(self.soften(part, rng.uniform(*self.softness)) for part in streaks)
+        per_length = [cv2.filter2D(part, -1, stamp, borderType=cv2.BORDER_CONSTANT)
+                      for part, stamp in zip(parts, stamps)]
+        blurred_alike = per_length if self.soften_each_length else [sum(per_length)]
+        streaks = sum(self.soften(group, rng.uniform(*self.softness)) for group in blurred_alike)
         layer = np.clip(streaks[margin:-margin, margin:-margin], 0, 1)
         return layer * rng.uniform(*self.intensity)
 
