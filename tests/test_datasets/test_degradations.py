@@ -191,6 +191,13 @@ def test_every_range_is_validated_with_its_name(transform_type, argument, value)
         transform_type(**{argument: value})
 
 
+@pytest.mark.parametrize('value', ['no', 0, 1, None])
+def test_soften_each_length_must_be_a_bool(value):
+    with pytest.raises(TypeError, match=f'SynthesizeRain: soften_each_length must be True or '
+                                        f'False, got {value!r}'):
+        SynthesizeRain(soften_each_length=value)
+
+
 def test_missing_gt_is_named():
     with pytest.raises(KeyError, match="no 'gt' image"):
         SynthesizeRain()(dict(img=np.zeros((8, 8, 3), np.uint8)))

@@ -42,6 +42,13 @@ def check_probability(owner, name, value):
     return float(value)
 
 
+def check_flag(owner, name, value):
+    """Return ``value`` if it is a bool, else raise a TypeError naming it."""
+    if not isinstance(value, bool):
+        raise TypeError(f'{owner}: {name} must be True or False, got {value!r}')
+    return value
+
+
 def as_float_image(image, owner):
     """An ``H x W x C`` float32 copy in [0, 1] of a uint8, uint16 or float (0-255) image."""
     if not isinstance(image, np.ndarray) or image.ndim not in (2, 3) or image.size == 0:

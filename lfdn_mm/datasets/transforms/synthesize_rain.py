@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 from mmagic.registry import TRANSFORMS
 
-from .degradation import Degradation, check_probability, check_range
+from .degradation import Degradation, check_flag, check_probability, check_range
 from .kernels import line_kernel
 
 BLEND_MODES = ('add', 'screen')
@@ -71,7 +71,7 @@ class SynthesizeRain(Degradation):
         self.angle_spread = check_range(name, 'angle_spread', (0, angle_spread), low=0, high=90)[1]
         self.intensity = check_range(name, 'intensity', intensity, low=0, high=1)
         self.softness = check_range(name, 'softness', softness, low=0, high=10)
-        self.soften_each_length = bool(soften_each_length)
+        self.soften_each_length = check_flag(name, 'soften_each_length', soften_each_length)
         self.haze = check_range(name, 'haze', haze, low=0, high=1)
         self.airlight = check_range(name, 'airlight', airlight, low=0, high=1)
         self.haze_prob = check_probability(name, 'haze_prob', haze_prob)
