@@ -131,9 +131,9 @@ def publish_checkpoint(source, target, meta=None):
 register(
     'derain',
     file='lfdn_starter_derain.pth',
-    sha256='1fcaac991f87fe10e07b21a4345c24732e26850bb7855074f71042b18d4ffae8',
+    sha256='c9ff6bbe860e2c36866fa3ffbe886a657aa51ff13bc40f7ba45ae34e8eb78cae',
     summary='removes rain streaks, light rain first (CPU starter, not the paper recipe)',
-    metafile_name='lfdn_c50n4-gres_1xb8-lr2e-4-starter-derain-ft4',
+    metafile_name='lfdn_c50n4-gres_1xb8-lr1e-4-starter-derain-ft5',
     model=STARTER_MODEL)
 
 register(
