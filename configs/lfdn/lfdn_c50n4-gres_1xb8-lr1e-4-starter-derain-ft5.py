@@ -2,7 +2,8 @@
 # (lfdn_c50n4-gres_1xb8-lr2e-4-starter-derain-ft4.py, its save_best) on the same rain mix for
 # 4000 more iterations, with the cosine schedule restarted from a lower rate (1e-4) so the
 # restart costs less of what the fifth stage reached. Validation and save_best use the fifth
-# stage's held-out photographs and depth rain; no test set is read.
+# stage's held-out photographs and depth rain; no test set is read. The shipped `--model derain`
+# weights are this stage's save_best, iteration 4000.
 #   python tools/train.py configs/lfdn/lfdn_c50n4-gres_1xb8-lr1e-4-starter-derain-ft5.py \
 #       --amp --amp-dtype bfloat16 \
 #       --cfg-options train_dataloader.dataset.data_root=DIR val_dataloader.dataset.data_root=DIR

@@ -4,8 +4,9 @@
 # blurred, far ones short and sharp), and drop brightness varies widely within a layer. Three
 # samples in eight get this rain, three in eight the fourth stage's tapered rain, one in four
 # SynthesizeRain's whole range. Validation and save_best use the held-out photographs with the
-# new rain drawn from a fixed seed; no test set is read. The shipped `--model derain` weights
-# are this stage's save_best, iteration 4000.
+# new rain drawn from a fixed seed; no test set is read. Its save_best, iteration 4000, was
+# `--model derain` until the sixth stage (lfdn_c50n4-gres_1xb8-lr1e-4-starter-derain-ft5.py)
+# replaced it.
 #   python tools/train.py configs/lfdn/lfdn_c50n4-gres_1xb8-lr2e-4-starter-derain-ft4.py \
 #       --amp --amp-dtype bfloat16 \
 #       --cfg-options train_dataloader.dataset.data_root=DIR val_dataloader.dataset.data_root=DIR
