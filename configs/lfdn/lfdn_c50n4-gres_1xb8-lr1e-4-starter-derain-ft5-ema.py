@@ -16,7 +16,6 @@ warmup_iters = 200
 train_cfg = dict(max_iters=max_iters)
 param_scheduler = [
     dict(type='LinearLR', by_epoch=False, start_factor=1e-3, begin=0, end=warmup_iters),
-    dict(type='CosineAnnealingLR', by_epoch=False, eta_min=1e-6, T_max=max_iters,
-         begin=0, end=max_iters),
+    dict(_base_.param_scheduler, T_max=max_iters, begin=0, end=max_iters),
 ]
 custom_hooks = [dict(type='EMAHook', momentum=0.001)]

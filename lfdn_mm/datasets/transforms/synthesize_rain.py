@@ -98,7 +98,7 @@ class SynthesizeRain(Degradation):
         per_length = [cv2.filter2D(part, -1, stamp, borderType=cv2.BORDER_CONSTANT)
                       for part, stamp in zip(parts, stamps)]
         blurred_alike = per_length if self.soften_each_length else [sum(per_length)]
-        streaks = sum(self.soften(group, rng.uniform(*self.softness)) for group in blurred_alike)
+        streaks = sum(self.soften(alike, rng.uniform(*self.softness)) for alike in blurred_alike)
         layer = np.clip(streaks[margin:-margin, margin:-margin], 0, 1)
         return layer * rng.uniform(*self.intensity)
 
