@@ -1,11 +1,12 @@
 import numpy as np
 import pytest
 
-from lfdn_mm.datasets.transforms import SynthesizeMotionBlur, SynthesizeRain
+from lfdn_mm.datasets.transforms import (SynthesizeCameraBlur, SynthesizeMotionBlur,
+                                        SynthesizeRain)
 from lfdn_mm.datasets.transforms.kernels import line_kernel, shake_kernel
 from mmagic.registry import TRANSFORMS
 
-TRANSFORM_TYPES = (SynthesizeRain, SynthesizeMotionBlur)
+TRANSFORM_TYPES = (SynthesizeRain, SynthesizeMotionBlur, SynthesizeCameraBlur)
 
 
 def sample(value=100, size=48, name='photo.png'):

@@ -1,5 +1,6 @@
 from .degradation import Degradation
+from .synthesize_camera_blur import SynthesizeCameraBlur
 from .synthesize_motion_blur import SynthesizeMotionBlur
 from .synthesize_rain import SynthesizeRain
 
-__all__ = ['Degradation', 'SynthesizeMotionBlur', 'SynthesizeRain']
+__all__ = ['Degradation', 'SynthesizeCameraBlur', 'SynthesizeMotionBlur', 'SynthesizeRain']

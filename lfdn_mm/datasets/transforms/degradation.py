@@ -97,23 +97,35 @@ class Degradation(BaseTransform):
         """Return the degraded version of ``clean`` (float32 H x W x C in [0, 1])."""
         raise NotImplementedError
 
+    def render_pair(self, clean, rng):
+        """Return ``(target, degraded)``; ``target`` is None where ``gt`` stays as loaded.
+        Degradations that change the sharp target too (a pasted moving layer) override it."""
+        return None, self.degrade(clean, rng)
+
     def transform(self, results):
         if self.gt_key not in results:
             raise KeyError(f'{type(self).__name__}: the sample has no {self.gt_key!r} image; '
                            f'load it first (keys: {sorted(results)})')
         gt = results[self.gt_key]
-        degraded = to_uint8(self.degrade(as_float_image(gt, type(self).__name__),
-                                         self.generator(results)))
-        if gt.ndim == 2:
-            degraded = degraded[..., 0]
-        if gt.dtype.kind == 'f':
-            degraded = degraded.astype(np.float32)
-        results[self.img_key] = degraded
+        target, degraded = self.render_pair(as_float_image(gt, type(self).__name__),
+                                            self.generator(results))
+        results[self.img_key] = like(gt, degraded)
+        if target is not None:
+            results[self.gt_key] = like(gt, target)
         if f'{self.gt_key}_path' in results:
             results.setdefault(f'{self.img_key}_path', results[f'{self.gt_key}_path'])
-        results[f'ori_{self.img_key}_shape'] = degraded.shape
+        results[f'ori_{self.img_key}_shape'] = results[self.img_key].shape
         # the data preprocessor orders channels by these, as for a loaded image
         for field in ('channel_order', 'color_type'):
             if f'{self.gt_key}_{field}' in results:
                 results[f'{self.img_key}_{field}'] = results[f'{self.gt_key}_{field}']
         return results
+
+
+def like(reference, image):
+    """``image`` (float [0, 1], H x W x C) as 8-bit values in the layout of ``reference``:
+    uint8, or float32 0-255 where the reference is float; 2-D where it is 2-D."""
+    out = to_uint8(image)
+    if reference.ndim == 2:
+        out = out[..., 0]
+    return out.astype(np.float32) if reference.dtype.kind == 'f' else out
