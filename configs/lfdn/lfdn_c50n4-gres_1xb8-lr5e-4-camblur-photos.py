@@ -4,7 +4,8 @@
 # moving layers, clipped highlights, noise, JPEG) over 256 px crops of a folder of clean
 # photographs. Validation and save_best: the held-out photographs with blur drawn from a fixed
 # seed; no test set is read. One command, resumable with --resume:
-#   OMP_NUM_THREADS=1 python tools/train.py configs/lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-camblur-photos.py \
+#   OMP_NUM_THREADS=1 python tools/train.py \
+#       configs/lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-camblur-photos.py \
 #       --amp --amp-dtype bfloat16 \
 #       --cfg-options train_dataloader.dataset.data_root=DIR val_dataloader.dataset.data_root=DIR
 # (--amp --amp-dtype bfloat16 on a CPU with native bf16: 2.0x faster per iteration on a Zen 4
