@@ -4,6 +4,13 @@ Each entry names a weights file in ``lfdn_mm/checkpoints/``, its SHA-256 (checke
 load), the model it fits and its entry in ``configs/lfdn/metafile.yml``, where the recipe, the
 training and the measured numbers are recorded (and read from by ``--list-models``). They are
 CPU starters, trained briefly on synthesised degradations; the paper's recipe is in configs/lfdn.
+
+Their weights are also reachable as ``lfdn://NAME`` wherever an OpenMMLab checkpoint is:
+``load_from`` in a config, ``mmengine.runner.load_checkpoint``, ``init_restorer(config,
+'lfdn://derain')`` and ``lfdn-restore CONFIG lfdn://derain ...`` (``import lfdn_mm`` registers
+the scheme with mmengine's ``CheckpointLoader``). An entry may also carry a ``url``: a release
+that does not ship a file in the package is then downloaded once into torch's hub cache
+(``$TORCH_HOME/hub/checkpoints``) and checked against the same SHA-256.
 """
 import functools
 import hashlib
@@ -12,9 +19,12 @@ from pathlib import Path
 from mmengine.config import Config
 
 from .utils.checkpoint_files import CheckpointError
+from .utils.image_io import atomic_path
 from .utils.project_files import project_root
 
 CHECKPOINT_DIR = Path(__file__).parent / 'checkpoints'
+#: ``lfdn://derain``: a shipped model's weights, as mmengine's loaders and init_restorer read them
+SCHEME = 'lfdn://'
 
 #: the model every starter fits: the paper preset with a global image residual, in an
 #: LFDNEditor that reads [0, 255] images as [0, 1]
@@ -56,19 +66,67 @@ def pretrained_config(name):
 def pretrained_checkpoint(name):
     """Path of the weights of shipped model ``name``, after checking its SHA-256.
 
+    The file in the package is used when it is there; else, when the entry has a ``url``, the
+    copy downloaded into :func:`download_dir` (fetched on first use).
+
     Raises:
-        CheckpointError: The file is missing or its checksum differs from the recorded one.
+        ValueError: No model of that name is shipped.
+        CheckpointError: The file is missing (and no ``url`` is recorded), its download
+            failed, or its checksum differs from the recorded one.
     """
     entry = pretrained_entry(name)
     path = CHECKPOINT_DIR / entry['file']
-    if not path.is_file():
-        raise CheckpointError(f'shipped checkpoint {path} is missing; reinstall lfdn-mm')
+    if path.is_file():
+        check_sha256(path, entry['sha256'], f'shipped checkpoint {path}', 'reinstall lfdn-mm')
+        return path
+    if not entry.get('url'):
+        raise CheckpointError(f'shipped checkpoint {path} is missing; reinstall lfdn-mm (no '
+                              f'download URL is recorded for {name!r})')
+    cached = download_dir() / entry['file']
+    if cached.is_file():
+        check_sha256(cached, entry['sha256'], f'downloaded checkpoint {cached}',
+                     'delete it to download it again')
+    else:
+        download_checkpoint(entry['url'], cached, entry['sha256'])
+    return cached
+
+
+def check_sha256(path, expected, what, advice):
+    """Raise :class:`CheckpointError` (naming ``what``, advising ``advice``) unless the
+    SHA-256 of ``path`` is ``expected``."""
     actual = sha256(path)
-    if actual != entry['sha256']:
-        raise CheckpointError(
-            f'shipped checkpoint {path} is damaged or was replaced: its SHA-256 is {actual}, '
-            f'expected {entry["sha256"]}; reinstall lfdn-mm')
-    return path
+    if actual != expected:
+        raise CheckpointError(f'{what} is damaged or was replaced: its SHA-256 is {actual}, '
+                              f'expected {expected}; {advice}')
+
+
+def download_dir():
+    """Where downloaded starter weights are kept: torch's hub cache, as for any checkpoint
+    URL (``$TORCH_HOME/hub/checkpoints``, by default ``~/.cache/torch/hub/checkpoints``)."""
+    import torch
+    return Path(torch.hub.get_dir()) / 'checkpoints'
+
+
+def download_checkpoint(url, target, expected):
+    """Download ``url`` to ``target`` with torch's hub download; ``target`` appears only once
+    its SHA-256 is ``expected``."""
+    import torch
+    with atomic_path(target) as tmp:
+        try:
+            torch.hub.download_url_to_file(url, str(tmp), progress=False)
+        except Exception as error:
+            raise CheckpointError(f'could not download {url}: {error}') from error
+        check_sha256(tmp, expected, f'the download of {url}', 'it was not kept')
+
+
+def resolve_checkpoint(checkpoint):
+    """The weights file of ``lfdn://NAME`` (checksum verified); any other value as given."""
+    if isinstance(checkpoint, str) and checkpoint.startswith(SCHEME):
+        try:
+            return pretrained_checkpoint(checkpoint[len(SCHEME):])
+        except ValueError as error:  # an unknown name
+            raise ValueError(f'{checkpoint}: {error}') from None
+    return checkpoint
 
 
 @functools.lru_cache(maxsize=1)
@@ -117,7 +175,7 @@ def publish_checkpoint(source, target, meta=None):
     """
     import torch
 
-    from .utils import atomic_path, load_checkpoint_file
+    from .utils import load_checkpoint_file
     loaded = load_checkpoint_file(source)
     state_dict = loaded.get('state_dict', loaded)
     weights = {key: value.contiguous() for key, value in state_dict.items()}

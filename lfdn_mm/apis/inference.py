@@ -23,7 +23,7 @@ from ..models.inference_forms import convert_for_inference
 from ..models.lfdn_editor import options_from_test_cfg
 from ..models.local_statistics import tlc_window, use_local_statistics
 from ..models.tiling import check_tile_settings, ensemble_name, restore_tensor
-from ..pretrained import pretrained_checkpoint, pretrained_config
+from ..pretrained import pretrained_checkpoint, pretrained_config, resolve_checkpoint
 from ..utils import CheckpointError, load_checkpoint_file, tensor_to_image
 
 #: ITU-R BT.601 luma weights, to turn a restored RGB image back into grayscale.
@@ -113,7 +113,8 @@ def init_restorer(config=None, checkpoint=None, device=None, model=None, precisi
 
     Args:
         config (str | Config, optional): An MMagic config (path or object) with a ``model``.
-        checkpoint (str, optional): Weights; None leaves the model randomly initialised.
+        checkpoint (str, optional): Weights: a file, or ``'lfdn://NAME'`` for the weights of
+            a shipped model (checksum verified); None leaves the model randomly initialised.
         device (str, optional): ``'cpu'``, ``'cuda'``, ``'cuda:1'``...; default: a GPU when
             available.
         model (str, optional): A model shipped with the package (``'derain'``,
@@ -143,6 +144,8 @@ def init_restorer(config=None, checkpoint=None, device=None, model=None, precisi
         config, checkpoint = pretrained_config(model), pretrained_checkpoint(model)
     elif config is None:
         raise ValueError('give a config (and checkpoint) or the name of a shipped model')
+    else:
+        checkpoint = resolve_checkpoint(checkpoint)
     device = device or default_device()
     if str(device).startswith('cuda') and not torch.cuda.is_available():
         raise ValueError(f'device {device!r} requested but CUDA is not available here')

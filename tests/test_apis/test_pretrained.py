@@ -6,12 +6,17 @@ import zipfile
 
 import numpy as np
 import pytest
+import torch
+from mmengine.runner import load_checkpoint
+from mmengine.runner.checkpoint import CheckpointLoader
 
 from conftest import ROOT
+from helpers.tiny_restorer import build_model
 from lfdn_mm import pretrained
 from lfdn_mm.apis.inference import init_restorer
 from lfdn_mm.cli.restore import main as restore_main
-from lfdn_mm.utils import CheckpointError
+from lfdn_mm.utils import CheckpointError, read_rgb, write_image
+from lfdn_mm.utils.checkpoint_files import load_from_lfdn_scheme
 
 pytestmark = pytest.mark.slow
 
@@ -28,14 +33,23 @@ def test_shipped_checkpoint_matches_its_recorded_checksum_and_size(name):
     assert not model.training
 
 
-def test_tampered_checkpoint_is_refused_with_a_clear_error(tmp_path, monkeypatch):
-    entry = pretrained.PRETRAINED['derain']
-    copy = tmp_path / entry['file']
-    shutil.copy(pretrained.CHECKPOINT_DIR / entry['file'], copy)
-    data = bytearray(copy.read_bytes())
+def copy_shipped(folder, monkeypatch):
+    """The shipped checkpoints copied to ``folder``, which becomes ``CHECKPOINT_DIR``."""
+    for name in SHIPPED:
+        shutil.copy(pretrained.pretrained_checkpoint(name), folder)
+    monkeypatch.setattr(pretrained, 'CHECKPOINT_DIR', folder)
+
+
+def flip_a_byte(path):
+    data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
-    copy.write_bytes(bytes(data))
-    monkeypatch.setattr(pretrained, 'CHECKPOINT_DIR', tmp_path)
+    path.write_bytes(bytes(data))
+
+
+def test_tampered_checkpoint_is_refused_with_a_clear_error(tmp_path, monkeypatch):
+    copy_shipped(tmp_path, monkeypatch)
+    copy = tmp_path / pretrained.PRETRAINED['derain']['file']
+    flip_a_byte(copy)
     with pytest.raises(CheckpointError, match='damaged or was replaced: its SHA-256 is'):
         init_restorer(model='derain', device='cpu')
     copy.unlink()
@@ -68,12 +82,156 @@ def test_list_models_prints_the_numbers(capsys):
 
 
 @pytest.mark.parametrize('name', SHIPPED)
-def test_metafile_records_the_shipped_file_and_its_checksum(name):
+def test_metafile_records_the_shipped_weights_and_their_checksum(name):
     entry, meta = pretrained.PRETRAINED[name], pretrained.metafile_entry(name)
-    assert meta['Weights'].startswith(f'lfdn_mm/checkpoints/{entry["file"]} ')
+    assert meta['Weights'] == f'lfdn://{name}'
     assert meta['SHA256'] == entry['sha256'] == pretrained.sha256(
         pretrained.CHECKPOINT_DIR / entry['file'])
     assert (ROOT / meta['Config']).is_file()
+
+
+def plain_weights(name, folder=None):
+    path = (folder or pretrained.CHECKPOINT_DIR) / pretrained.PRETRAINED[name]['file']
+    return torch.load(path, map_location='cpu', weights_only=True)['state_dict']
+
+
+def assert_same_weights(state_dict, expected):
+    assert set(state_dict) == set(expected)
+    for key, value in expected.items():
+        assert torch.equal(state_dict[key], value), key
+
+
+@pytest.mark.parametrize('name', SHIPPED)
+def test_lfdn_scheme_loads_the_shipped_weights_like_any_checkpoint(name):
+    other = plain_weights(next(n for n in SHIPPED if n != name))
+    expected = plain_weights(name)
+    assert CheckpointLoader._get_checkpoint_loader(f'lfdn://{name}') is load_from_lfdn_scheme
+    loaded = CheckpointLoader.load_checkpoint(f'lfdn://{name}', map_location='cpu')
+    assert_same_weights(loaded['state_dict'], expected)
+    key = 'generator.head.weight'
+    assert not torch.equal(loaded['state_dict'][key], other[key])  # not the other model's
+
+    restorer = init_restorer(pretrained.pretrained_config(name), f'lfdn://{name}',
+                             device='cpu', fast=False)
+    assert_same_weights(restorer.state_dict(), expected)
+
+    model = build_model(pretrained.pretrained_config(name))
+    load_checkpoint(model, f'lfdn://{name}', map_location='cpu', strict=True)
+    assert_same_weights(model.state_dict(), expected)
+
+
+def test_lfdn_scheme_refuses_a_tampered_file(tmp_path, monkeypatch):
+    copy_shipped(tmp_path, monkeypatch)
+    flip_a_byte(tmp_path / pretrained.PRETRAINED['derain']['file'])
+    damaged = f'shipped checkpoint {tmp_path}/.* is damaged or was replaced: its SHA-256 is'
+    with pytest.raises(CheckpointError, match=damaged):
+        CheckpointLoader.load_checkpoint('lfdn://derain')
+    with pytest.raises(CheckpointError, match=damaged):
+        init_restorer(pretrained.pretrained_config('derain'), 'lfdn://derain', device='cpu')
+    model = build_model(pretrained.pretrained_config('derain'))
+    with pytest.raises(CheckpointError, match=damaged):
+        load_checkpoint(model, 'lfdn://derain')
+    # the untouched copy beside it still loads, from there
+    assert_same_weights(CheckpointLoader.load_checkpoint('lfdn://deblur')['state_dict'],
+                        plain_weights('deblur', tmp_path))
+
+
+def test_lfdn_scheme_names_an_unknown_model(tmp_path, capsys):
+    message = "lfdn://nope: no shipped model 'nope'; shipped: derain, deblur"
+    with pytest.raises(ValueError, match=message):
+        CheckpointLoader.load_checkpoint('lfdn://nope')
+    with pytest.raises(ValueError, match=message):
+        init_restorer(pretrained.pretrained_config('derain'), 'lfdn://nope', device='cpu')
+    config = str(ROOT / pretrained.metafile_entry('derain')['Config'])
+    write_image(tmp_path / 'in.png', np.zeros((16, 16, 3), np.uint8))
+    assert restore_main([config, 'lfdn://nope', str(tmp_path / 'in.png'),
+                         '-o', str(tmp_path / 'out')]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / 'out').exists()
+
+
+def test_restore_command_takes_a_config_and_lfdn_weights(tmp_path):
+    rng = np.random.default_rng(0)
+    write_image(tmp_path / 'in' / 'photo.png', rng.integers(0, 256, (40, 48, 3), np.uint8))
+    options = [str(tmp_path / 'in'), '--device', 'cpu', '--backend', 'pytorch', '--tile', '0',
+               '--no-ensemble', '--no-progress']
+    config = str(ROOT / pretrained.metafile_entry('derain')['Config'])
+    assert restore_main([config, 'lfdn://derain', *options, '-o', str(tmp_path / 'a')]) == 0
+    assert restore_main(['--model', 'derain', *options, '-o', str(tmp_path / 'b')]) == 0
+    restored = read_rgb(tmp_path / 'a' / 'photo.png')
+    assert np.array_equal(restored, read_rgb(tmp_path / 'b' / 'photo.png'))
+    assert not np.array_equal(restored, read_rgb(tmp_path / 'in' / 'photo.png'))
+
+
+RELEASE_URL = 'https://example.invalid/releases/v1/lfdn_starter_derain.pth'
+
+
+@pytest.fixture
+def released(tmp_path, monkeypatch):
+    """'derain' is not in the package but released at :data:`RELEASE_URL`; torch's hub cache
+    is ``tmp_path/torch``. The fake download serves ``state['served']`` (a file, or an error
+    to raise) and records each URL in ``state['calls']``; no network is touched."""
+    shipped = {name: pretrained.pretrained_checkpoint(name) for name in SHIPPED}
+    package = tmp_path / 'package'
+    package.mkdir()
+    monkeypatch.setattr(pretrained, 'CHECKPOINT_DIR', package)
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'torch'))
+    monkeypatch.setitem(pretrained.PRETRAINED, 'derain',
+                        {**pretrained.PRETRAINED['derain'], 'url': RELEASE_URL})
+    state = dict(shipped=shipped, served=shipped['derain'], calls=[],
+                 cache=tmp_path / 'torch' / 'hub' / 'checkpoints')
+
+    def fake_download(url, dst, hash_prefix=None, progress=True):
+        state['calls'].append(url)
+        if isinstance(state['served'], Exception):
+            raise state['served']
+        shutil.copy(state['served'], dst)
+
+    monkeypatch.setattr(torch.hub, 'download_url_to_file', fake_download)
+    return state
+
+
+def test_missing_weights_without_a_url_are_named(tmp_path, monkeypatch):
+    monkeypatch.setattr(pretrained, 'CHECKPOINT_DIR', tmp_path)
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'torch'))
+    assert 'url' not in pretrained.PRETRAINED['derain']
+    with pytest.raises(CheckpointError, match=f"shipped checkpoint {tmp_path}/lfdn_starter_"
+                       "derain.pth is missing; reinstall lfdn-mm \\(no download URL is "
+                       "recorded for 'derain'\\)"):
+        CheckpointLoader.load_checkpoint('lfdn://derain')
+    assert not (tmp_path / 'torch').exists()
+
+
+def test_released_weights_are_downloaded_once_into_the_user_cache(released):
+    loaded = CheckpointLoader.load_checkpoint('lfdn://derain', map_location='cpu')
+    assert_same_weights(loaded['state_dict'], plain_weights('derain', released['shipped']
+                                                            ['derain'].parent))
+    cached = released['cache'] / 'lfdn_starter_derain.pth'
+    assert pretrained.pretrained_checkpoint('derain') == cached
+    assert sorted(p.name for p in released['cache'].iterdir()) == [cached.name]
+    init_restorer(pretrained.pretrained_config('derain'), 'lfdn://derain', device='cpu',
+                  fast=False)
+    assert released['calls'] == [RELEASE_URL]  # once, whatever loads it after
+    flip_a_byte(cached)
+    with pytest.raises(CheckpointError, match=f'downloaded checkpoint {cached} is damaged or '
+                       'was replaced: .*; delete it to download it again'):
+        CheckpointLoader.load_checkpoint('lfdn://derain')
+    assert released['calls'] == [RELEASE_URL]
+
+
+def test_a_download_with_another_checksum_is_refused_and_not_kept(released):
+    released['served'] = released['shipped']['deblur']
+    with pytest.raises(CheckpointError, match=f'the download of {RELEASE_URL} is damaged or '
+                       f'was replaced: its SHA-256 is {pretrained.PRETRAINED["deblur"]["sha256"]}'
+                       f', expected {pretrained.PRETRAINED["derain"]["sha256"]}; it was not kept'):
+        CheckpointLoader.load_checkpoint('lfdn://derain')
+    assert list(released['cache'].iterdir()) == []
+    released['served'] = OSError('Name or service not known')
+    with pytest.raises(CheckpointError, match=f'could not download {RELEASE_URL}: Name or '
+                       'service not known'):
+        init_restorer(model='derain', device='cpu')
+    assert list(released['cache'].iterdir()) == []
+    assert released['calls'] == [RELEASE_URL] * 2
 
 
 def test_restore_needs_inputs_and_an_out_dir(capsys):

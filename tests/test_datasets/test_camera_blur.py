@@ -4,7 +4,7 @@ import pytest
 
 from lfdn_mm.datasets.transforms import SynthesizeCameraBlur
 
-STILL = dict(num_frames=(9, 9), curvature=(0, 0), speed_change=(0, 0), jitter=(0, 0),
+STILL = dict(num_frames=(9, 9), max_step=(64, 64), curvature=(0, 0), speed_change=(0, 0), jitter=(0, 0),
              rotation=(0, 0), zoom=(0, 0), perspective=(0, 0), object_prob=0.0,
              gamma=(2.2, 2.2), shot_noise=(0, 0), read_noise=(0, 0), jpeg_prob=0.0)
 
@@ -100,6 +100,7 @@ def test_gray_images_keep_their_shape():
 
 @pytest.mark.parametrize('argument, value', [
     ('num_frames', (1, 5)), ('num_frames', (7.5, 9)), ('num_frames', (9, 7)),
+    ('max_step', (0, 2)), ('max_step', (1, 100)),
     ('translation', (0, 5)), ('translation', (0, 400)), ('curvature', (0, 2)),
     ('speed_change', (0, 1.5)), ('jitter', (0, 30)), ('rotation', (0, 45)),
     ('zoom', (0, 0.5)), ('perspective', (-0.1, 0)), ('object_prob', 1.5),
@@ -111,3 +112,11 @@ def test_gray_images_keep_their_shape():
 def test_every_argument_is_validated_with_its_name(argument, value):
     with pytest.raises(ValueError, match=f'SynthesizeCameraBlur: {argument} must be'):
         SynthesizeCameraBlur(**{argument: value})
+
+
+def test_long_paths_get_enough_sub_frames_to_blur_without_gaps():
+    ghosts = blur(dots(128, [(64, 64)]), translation=(60, 60), num_frames=(7, 7),
+                  max_step=(64, 64))['img'][..., 0]
+    smooth = blur(dots(128, [(64, 64)]), translation=(60, 60), num_frames=(7, 7),
+                  max_step=(1, 1))['img'][..., 0]
+    assert (ghosts > 0).sum() < 30 < 55 < (smooth > 0).sum()

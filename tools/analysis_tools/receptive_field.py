@@ -2,11 +2,13 @@
 
     python tools/analysis_tools/receptive_field.py [--model deblur] [--size 384]
 
-Prints, for the centre output pixel, the radius (pixels) that holds 50/90/99% of the absolute
-input gradient, and the largest radius where it still exceeds 1e-3 of its peak. A motion blur
-of length L needs a radius of about L to be undone, so a deblurring network whose 99% radius is
-below the blur it meets cannot restore it. Channel attention (CCA, ACFM) reads global
-statistics, so the gradient never falls to exactly zero; the radii are of its bulk.
+Instance norms and channel attention (CCA, ACFM) read statistics of the whole image, so the
+gradient of the centre output pixel never falls to zero: far away it settles on a flat floor.
+The local receptive field is what stands above that floor. Prints the mean absolute gradient
+per ring (Chebyshev distance from the centre) relative to the floor (the median ring beyond
+3/4 of the half-size), and the local radius: the first ring below twice the floor. A motion
+blur of length L spreads each point over L pixels; restoring it needs the window to hold the
+whole streak on either side of the pixel.
 """
 import argparse
 
@@ -27,16 +29,19 @@ def centre_gradient(network, size):
     return image.grad[0].abs().sum(0).numpy()
 
 
-def radii(gradient, fractions=(0.5, 0.9, 0.99), floor=1e-3):
-    """Radius holding each fraction of the gradient, and the last radius above ``floor``."""
+def ring_profile(gradient):
+    """Mean gradient per ring of Chebyshev radius 0 .. size / 2 - 1, and the far-field floor."""
     size = gradient.shape[0]
     ys, xs = np.mgrid[:size, :size] - size // 2
-    distance = np.maximum(np.abs(ys), np.abs(xs)).ravel()
-    order = np.argsort(distance)
-    cumulative = np.cumsum(gradient.ravel()[order]) / gradient.sum()
-    held = {f: int(distance[order][np.searchsorted(cumulative, f)]) for f in fractions}
-    above = distance[gradient.ravel() > floor * gradient.max()]
-    return held, int(above.max())
+    distance = np.maximum(np.abs(ys), np.abs(xs))
+    profile = np.array([gradient[distance == r].mean() for r in range(size // 2)])
+    return profile, float(np.median(profile[int(len(profile) * 0.75):]))
+
+
+def local_radius(profile, floor, factor=2.0):
+    """The first radius whose ring mean falls below ``factor`` times the floor."""
+    below = np.nonzero(profile < factor * floor)[0]
+    return int(below[0]) if len(below) else len(profile)
 
 
 def main(argv=None):
@@ -49,14 +54,16 @@ def main(argv=None):
         network = init_restorer(model=args.model, device='cpu').generator
     else:
         network = build_lfdn_preset('paper')
-    gradient = centre_gradient(network.eval(), args.size)
-    held, reach = radii(gradient)
+    profile, floor = ring_profile(centre_gradient(network.eval(), args.size))
+    radius = local_radius(profile, floor)
     name = args.model or 'untrained paper LFDN'
-    print(f'{name}, {args.size}x{args.size} input, centre output pixel:')
-    for fraction, radius in held.items():
-        print(f'  {fraction:.0%} of the input gradient within {radius} px')
-    print(f'  gradient above 1e-3 of its peak out to {reach} px')
-    return held, reach
+    rings = [r for r in (0, 4, 8, 16, 24, 32, 40, 48, 64, 96) if r < len(profile)]
+    print(f'{name}, {args.size}x{args.size} input, centre output pixel')
+    print('| radius (px) | ' + ' | '.join(map(str, rings)) + ' |')
+    print('|---' * (len(rings) + 1) + '|')
+    print('| gradient / floor | ' + ' | '.join(f'{profile[r] / floor:.1f}' for r in rings) + ' |')
+    print(f'local radius (ring mean < 2x floor): {radius} px, a window of {2 * radius + 1} px')
+    return radius
 
 
 if __name__ == '__main__':

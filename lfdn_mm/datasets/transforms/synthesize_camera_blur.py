@@ -34,7 +34,11 @@ class SynthesizeCameraBlur(Degradation):
     The path spans the whole exposure, centred on the middle sub-frame.
 
     Args:
-        num_frames (tuple[int]): Sub-frames averaged per exposure (GoPro: 7-13).
+        num_frames (tuple[int]): Sub-frames averaged per exposure (GoPro: 7-13), at least.
+        max_step (tuple[float]): Largest motion of any pixel between two sub-frames: more
+            sub-frames are added until it holds, so that long paths blur smoothly instead of
+            leaving separate ghosts (REDS interpolates frames for the same reason); the upper
+            end keeps some of GoPro's visible steps.
         translation (tuple[float]): Length of the camera path, pixels (log-uniform).
         curvature (tuple[float]): Sideways bow of the path relative to its length.
         speed_change (tuple[float]): Acceleration through the exposure: the speed at one end
@@ -60,7 +64,7 @@ class SynthesizeCameraBlur(Degradation):
         gt_key, img_key, seed: See :class:`Degradation`.
     """
 
-    def __init__(self, num_frames=(7, 25), translation=(3.0, 80.0), curvature=(0.0, 0.3),
+    def __init__(self, num_frames=(7, 13), max_step=(1.0, 4.0), translation=(3.0, 80.0), curvature=(0.0, 0.3),
                  speed_change=(0.0, 0.6), jitter=(0.0, 2.0), rotation=(0.0, 2.0),
                  zoom=(0.0, 0.04), perspective=(0.0, 0.03), object_prob=0.5, max_objects=2,
                  object_size=(0.08, 0.3), object_translation=(4.0, 80.0),
@@ -74,6 +78,7 @@ class SynthesizeCameraBlur(Degradation):
             return check_range(name, arg, value, low=low, high=high, integer=integer)
 
         self.num_frames = span('num_frames', num_frames, 2, 64, integer=True)
+        self.max_step = span('max_step', max_step, 0.25, 64.0)
         self.translation = span('translation', translation, 0.1, 256.0)
         self.curvature = span('curvature', curvature, high=1.0)
         self.speed_change = span('speed_change', speed_change, high=1.0)
@@ -99,11 +104,16 @@ class SynthesizeCameraBlur(Degradation):
         self.jpeg_prob = check_probability(name, 'jpeg_prob', jpeg_prob)
         self.jpeg_quality = span('jpeg_quality', jpeg_quality, 10, 100, integer=True)
 
-    def exposure_times(self, rng):
+    def exposure_times(self, rng, travel):
         """Times of the sub-frames in [-1/2, 1/2], 0 being the middle of the exposure, spaced
-        by a speed that changes smoothly from ``1 - s`` at one end to ``1 + s`` at the other."""
-        times = np.linspace(-0.5, 0.5, int(rng.integers(*self.num_frames, endpoint=True)))
+        by a speed that changes smoothly from ``1 - s`` at one end to ``1 + s`` at the other;
+        enough of them that no pixel moves more than the drawn ``max_step`` between two, given
+        ``travel``, the longest path of a pixel (pixels) over the exposure."""
+        count = int(rng.integers(*self.num_frames, endpoint=True))
         change = rng.uniform(*self.speed_change) * rng.choice((-1, 1))
+        step = rng.uniform(*self.max_step)
+        count = max(count, int(np.ceil(travel * (1 + abs(change)) / step)) + 1)
+        times = np.linspace(-0.5, 0.5, count)
         return times + change * times**2
 
     def camera_path(self, rng, width, height):
@@ -180,7 +190,7 @@ class SynthesizeCameraBlur(Degradation):
         layers = self.moving_layers(scene, rng)
         height, width = clean.shape[:2]
         homography = self.camera_path(rng, width, height)
-        times = self.exposure_times(rng)
+        times = self.exposure_times(rng, longest_travel(homography, layers, width, height))
         exposure = sum(self.sub_frame(scene, layers, homography, t) for t in times) / len(times)
         sharp = self.sub_frame(scene, layers, homography, 0.0)
         blurred = np.clip(exposure, 0, 1)
@@ -191,6 +201,18 @@ class SynthesizeCameraBlur(Degradation):
             blurred = jpeg(blurred, int(rng.integers(self.jpeg_quality[0], self.jpeg_quality[1],
                                                      endpoint=True)))
         return to_srgb(sharp, gamma), blurred
+
+
+def longest_travel(homography, layers, width, height, samples=33):
+    """Longest path (pixels) over the exposure of an image corner, the centre or a layer."""
+    points = np.array([[0, 0, 1], [width, 0, 1], [0, height, 1], [width, height, 1],
+                       [width / 2, height / 2, 1]], float).T
+    tracks = []
+    for t in np.linspace(-0.5, 0.5, samples):
+        moved = homography(t) @ points
+        tracks.append(moved[:2] / moved[2])
+    camera = np.linalg.norm(np.diff(tracks, axis=0), axis=1).sum(axis=0).max()
+    return max([camera] + [np.linalg.norm(velocity) for _, _, velocity in layers])
 
 
 def log_uniform(rng, bounds):
