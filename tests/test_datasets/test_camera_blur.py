@@ -4,8 +4,8 @@ import pytest
 
 from lfdn_mm.datasets.transforms import SynthesizeCameraBlur
 
-STILL = dict(num_frames=(9, 9), max_step=(64, 64), curvature=(0, 0), speed_change=(0, 0), jitter=(0, 0),
-             rotation=(0, 0), zoom=(0, 0), perspective=(0, 0), object_prob=0.0,
+STILL = dict(num_frames=(9, 9), max_step=(64, 64), curvature=(0, 0), speed_change=(0, 0),
+             jitter=(0, 0), rotation=(0, 0), zoom=(0, 0), perspective=(0, 0), object_prob=0.0,
              gamma=(2.2, 2.2), shot_noise=(0, 0), read_noise=(0, 0), jpeg_prob=0.0)
 
 
