@@ -66,8 +66,9 @@ class SynthesizeCameraBlur(Degradation):
 
     def __init__(self, num_frames=(7, 13), max_step=(1.0, 4.0), translation=(3.0, 80.0),
                  curvature=(0.0, 0.3), speed_change=(0.0, 0.6), jitter=(0.0, 2.0),
-                 rotation=(0.0, 2.0), zoom=(0.0, 0.04), perspective=(0.0, 0.03), object_prob=0.5, max_objects=2,
-                 object_size=(0.08, 0.3), object_translation=(4.0, 80.0),
+                 rotation=(0.0, 2.0), zoom=(0.0, 0.04), perspective=(0.0, 0.03),
+                 object_prob=0.5, max_objects=2, object_size=(0.08, 0.3),
+                 object_translation=(4.0, 80.0),
                  gamma=(2.0, 2.4), highlight_threshold=0.97, highlight_gain=(1.0, 4.0),
                  shot_noise=(0.0, 0.002), read_noise=(0.0, 0.004), jpeg_prob=0.3,
                  jpeg_quality=(60, 95), gt_key='gt', img_key='img', seed=None):
