@@ -22,10 +22,10 @@ _base_ = [
 experiment_name = 'lfdn_c50n4-gres_1xb8-lr5e-4-camblur-photos'
 work_dir = f'./work_dirs/{experiment_name}'
 
-max_iters = 2800
+max_iters = 2400
 model = dict(generator=dict(global_residual=True),
              pixel_loss=dict(type='L1Loss', loss_weight=1.0, reduction='mean'))
-train_cfg = dict(max_iters=max_iters)
+train_cfg = dict(max_iters=max_iters, val_interval=400)
 param_scheduler = dict(T_max=max_iters)
 optim_wrapper = dict(clip_grad=dict(max_norm=1.0, norm_type=2))
-default_hooks = dict(checkpoint=dict(save_best='SynthCameraBlur/PSNR'))
+default_hooks = dict(checkpoint=dict(interval=400, save_best='SynthCameraBlur/PSNR'))
