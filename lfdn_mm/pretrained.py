@@ -14,6 +14,7 @@ that does not ship a file in the package is then downloaded once into torch's hu
 """
 import functools
 import hashlib
+import re
 from pathlib import Path
 
 from mmengine.config import Config
@@ -149,19 +150,69 @@ def score_text(metric, value):
     return f'{value:.3f}' if 'SSIM' in metric else f'{value:.2f}'
 
 
-def describe_pretrained():
-    """One paragraph per shipped model: what it restores, how it was trained, its numbers,
-    as the metafile records them."""
+def describe_pretrained(names=None):
+    """One paragraph per shipped model (``names``, default all): what it restores, how it was
+    trained, its numbers, as the metafile records them (``lfdn-restore --info``)."""
     lines = []
-    for name, entry in PRETRAINED.items():
+    for name in PRETRAINED if names is None else names:
         meta = metafile_entry(name)
-        lines.append(f'{name}: {entry["summary"]}')
+        lines.append(f'{name}: {pretrained_entry(name)["summary"]}')
         lines.append(f'    recipe: {meta["Config"]}')
         lines.append(f'    training: {meta["Metadata"]["Training"]}')
         for result in meta['Results']:
             scores = ', '.join(f'{k} {score_text(k, v)}' for k, v in result['Metrics'].items())
             lines.append(f'    {result["Dataset"]}: {scores}')
     return '\n'.join(lines) if lines else 'no shipped models'
+
+
+@functools.cache
+def parameter_count(name):
+    """Parameters of shipped model ``name``, counted on the model its config builds."""
+    from mmagic.registry import MODELS
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope('mmagic'):
+        model = MODELS.build(pretrained_config(name).model)
+    return sum(parameter.numel() for parameter in model.parameters())
+
+
+def trained_on(training):
+    """The metafile's ``Training`` text in a few words: ``'162 photos + synthetic rain, 22000
+    iters'``; its first clause where it does not say it that way."""
+    data = re.search(r'(?:(\d+) )?clean photographs with (.+?) synthesised', training)
+    iterations = re.search(r'(\d+) iterations', training)
+    if not data:
+        return training.split(',')[0][:40]
+    photos = f'{data.group(1)} photos' if data.group(1) else 'photos'
+    words = f'{photos} + synthetic {data.group(2)}'
+    return f'{words}, {iterations.group(1)} iters' if iterations else words
+
+
+def headline(meta):
+    """The first result of a metafile entry: ``'Rain100L: PSNR (Y) 26.90 -> 31.19'``."""
+    result = meta['Results'][0]
+    metrics = result['Metrics']
+    metric = next((k for k in metrics if 'restored' in k), next(iter(metrics)))
+    scores = score_text(metric, metrics[metric])
+    if 'restored' in metric and metric.replace('restored', 'input') in metrics:
+        scores = f'{score_text(metric, metrics[metric.replace("restored", "input")])} -> {scores}'
+    return f'{result["Dataset"].split(" (")[0]}: {metric.replace(", restored", "")} {scores}'
+
+
+def pretrained_table():
+    """The shipped models, a row each: name, task, parameters, training data, one number
+    (``lfdn-restore --list-models``)."""
+    rows = [('name', 'task', 'params', 'trained on', 'headline (input -> restored)')]
+    for name, entry in PRETRAINED.items():
+        meta = metafile_entry(name)
+        task = re.split(r',| \(', entry['summary'])[0].removeprefix('removes ')
+        rows.append((name, task, f'{parameter_count(name) / 1e6:.2f} M',
+                     trained_on(meta['Metadata']['Training']), headline(meta)))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    lines = ['  '.join([*(cell.ljust(w) for cell, w in zip(row, widths)), row[-1]])
+             for row in rows]
+    lines.append(f'weights: {SCHEME}NAME; how each was trained and all its numbers: '
+                 'lfdn-restore --model NAME --info')
+    return '\n'.join(lines)
 
 
 def publish_checkpoint(source, target, meta=None):

@@ -3,7 +3,10 @@
     lfdn-restore --model derain|deblur INPUT [INPUT ...] --out-dir DIR
     lfdn-restore CONFIG CHECKPOINT INPUT [INPUT ...] --out-dir DIR
                  [--device cuda] [--tile 512 --tile-overlap 32] [--ensemble]
-    lfdn-restore --list-models
+    lfdn-restore --list-models            (a table: name, task, parameters, data, a number)
+    lfdn-restore --model derain --info    (how it was trained, its recipe, all its numbers)
+
+CHECKPOINT may be a file or ``lfdn://NAME``, the weights of a shipped model.
 
 Exit status: 0 when every image was restored, 1 when some input could not be read or
 restored (each is named in the summary), 2 for a bad command line, config or checkpoint.
@@ -16,7 +19,7 @@ import torch
 from ..apis.batch_restore import restore_files
 from ..apis.image_files import collect_inputs, plan_outputs
 from ..apis.inference import default_device, inference_options, init_restorer
-from ..pretrained import PRETRAINED, describe_pretrained
+from ..pretrained import PRETRAINED, describe_pretrained, pretrained_table
 from ..utils import CheckpointError
 
 
@@ -24,17 +27,22 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         prog='lfdn-restore',
         usage='%(prog)s (--model NAME | CONFIG CHECKPOINT) INPUT [INPUT ...] -o DIR [options]'
-        '\n       %(prog)s --list-models',
+        '\n       %(prog)s --list-models | --model NAME --info',
         description='Restore (derain or deblur) images with a shipped model or an MMagic '
         'editing config and checkpoint. Outputs keep the name, format and bit depth of their '
         'inputs.')
     parser.add_argument('paths', nargs='*', metavar='[CONFIG CHECKPOINT] INPUT',
-                        help='config file and checkpoint (unless --model), then images, folders '
-                        'or quoted glob patterns ("rain/**/*.png")')
+                        help='config file and checkpoint (a file, or lfdn://NAME for the weights '
+                        'of a shipped model; unless --model), then images, folders or quoted '
+                        'glob patterns ("rain/**/*.png")')
     parser.add_argument('--model', choices=sorted(PRETRAINED) or None,
                         help='a model shipped with lfdn-mm instead of CONFIG CHECKPOINT')
     parser.add_argument('--list-models', action='store_true',
-                        help='print the shipped models with their numbers and exit')
+                        help='print a table of the shipped models (task, parameters, training '
+                        'data, one number) and exit')
+    parser.add_argument('--info', action='store_true',
+                        help='with --model: print how that model was trained, its recipe and '
+                        'all its numbers, and exit (without --model: every model)')
     parser.add_argument('-o', '--out-dir',
                         help='folder for the restored images (never an input folder)')
     parser.add_argument('--device', help='cpu, cuda, cuda:1, ... (default: cuda if available)')
@@ -65,7 +73,7 @@ def parse_args(argv=None):
                         'choice, one per core this process may use)')
     parser.add_argument('--no-progress', action='store_true', help='hide the progress bar')
     args = parser.parse_args(argv)
-    if args.list_models:
+    if args.list_models or args.info:
         return args
     args.config = args.checkpoint = None
     if args.model is None:
@@ -92,7 +100,10 @@ def describe_backend(model):
 def main(argv=None):
     args = parse_args(argv)
     if args.list_models:
-        print(describe_pretrained())
+        print(pretrained_table())
+        return 0
+    if args.info:
+        print(describe_pretrained(None if args.model is None else [args.model]))
         return 0
     if args.threads:
         torch.set_num_threads(args.threads)

@@ -66,19 +66,50 @@ def test_model_and_config_are_exclusive_and_names_are_checked():
         init_restorer()
 
 
-def test_list_models_prints_the_numbers(capsys):
+def test_list_models_prints_a_short_table(capsys):
     assert restore_main(['--list-models']) == 0
-    out = capsys.readouterr().out
+    lines = capsys.readouterr().out.rstrip('\n').splitlines()
+    assert len(lines) <= 15
+    assert lines[0].split() == ['name', 'task', 'params', 'trained', 'on', 'headline', '(input',
+                                '->', 'restored)']
     for name in SHIPPED:
+        (row, ) = [line for line in lines if line.startswith(f'{name} ')]
         meta = pretrained.metafile_entry(name)
-        assert f'{name}: ' in out and f'recipe: {meta["Config"]}' in out
-        assert meta['Metadata']['Training'] in out
-        for result in meta['Results']:
-            restored = [pretrained.score_text(k, v) for k, v in result['Metrics'].items()
-                        if 'restored' in k]
-            assert f'{result["Dataset"]}: ' in out and restored
-            assert all(f' {value}' in out for value in restored)
-    assert 'Rain100L' in out and 'iterations' in out
+        assert pretrained.parameter_count(name) == meta['Metadata']['Parameters'] == 1588142
+        assert '  1.59 M  ' in row and ' + synthetic ' in row
+        metrics = meta['Results'][0]['Metrics']
+        restored = next(k for k in metrics if 'restored' in k)
+        before = metrics[restored.replace('restored', 'input')]
+        assert row.endswith(f'{pretrained.score_text(restored, before)} -> '
+                            f'{pretrained.score_text(restored, metrics[restored])}')
+        assert meta['Metadata']['Training'] not in row
+    assert 'Rain100L: PSNR (Y) ' in lines[1 + SHIPPED.index('derain')]
+    assert 'lfdn://NAME' in lines[-1] and '--model NAME --info' in lines[-1]
+
+
+def test_info_prints_the_paragraph_of_one_model(capsys):
+    assert restore_main(['--model', 'derain', '--info']) == 0
+    out = capsys.readouterr().out
+    assert out == pretrained.describe_pretrained(['derain']) + '\n'
+    meta = pretrained.metafile_entry('derain')
+    assert out.startswith(f'derain: {pretrained.PRETRAINED["derain"]["summary"]}\n')
+    assert f'recipe: {meta["Config"]}' in out and meta['Metadata']['Training'] in out
+    for result in meta['Results']:
+        scores = [pretrained.score_text(k, v) for k, v in result['Metrics'].items()]
+        assert f'{result["Dataset"]}: ' in out and all(f' {value}' in out for value in scores)
+    assert 'deblur' not in out and 'Rain100L' in out and 'iterations' in out
+    assert restore_main(['--info']) == 0
+    both = capsys.readouterr().out
+    assert both.startswith(out) and '\ndeblur: ' in both
+
+
+def test_the_table_says_training_in_a_few_words():
+    assert pretrained.trained_on('batch 8, 128 px crops of 162 clean photographs with camera '
+                                 'blur synthesised on the fly, 2800 iterations') == \
+        '162 photos + synthetic camera blur, 2800 iters'
+    assert pretrained.trained_on('1000 iterations on GoPro, batch 16') == '1000 iterations on GoPro'
+    meta = dict(Results=[dict(Dataset='GoPro (test)', Metrics={'PSNR (paper)': 31.6})])
+    assert pretrained.headline(meta) == 'GoPro: PSNR (paper) 31.60'
 
 
 @pytest.mark.parametrize('name', SHIPPED)
