@@ -12,6 +12,15 @@ def _seeded():
     torch.manual_seed(0)
 
 
+@pytest.fixture(autouse=True, scope='session')
+def _onnx_exports_in_a_tmp_cache(tmp_path_factory):
+    """ONNX exports of the onnxruntime backend go to a temporary folder, not the user's
+    ``~/.cache/lfdn_mm/onnx`` (``$LFDN_MM_CACHE``, read at each export; subprocesses inherit it)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv('LFDN_MM_CACHE', str(tmp_path_factory.mktemp('lfdn_mm_cache')))
+        yield
+
+
 @pytest.fixture
 def rain100l():
     """The real Rain100L test set beside the project; skips when it is absent."""

@@ -132,7 +132,9 @@ def init_restorer(config=None, checkpoint=None, device=None, model=None, precisi
             to onnxruntime (in tiles, with PyTorch's lean middle) and smaller ones to
             PyTorch, each where it measured faster; elsewhere PyTorch. ``'pytorch'``; or
             ``'onnxruntime'`` (CPU, fp32): the generator is exported to ONNX once, cached by
-            the checkpoint's hash, and run by onnxruntime (:mod:`lfdn_mm.apis.onnx_backend`).
+            the checkpoint's hash in the per-user cache (``$LFDN_MM_CACHE``, else
+            ``$XDG_CACHE_HOME/lfdn_mm/onnx``, else ``~/.cache/lfdn_mm/onnx``), and run by
+            onnxruntime (:mod:`lfdn_mm.apis.onnx_backend`).
             ``model.inference_backend`` says which runs.
 
     Returns:

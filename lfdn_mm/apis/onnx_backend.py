@@ -1,10 +1,11 @@
 """Run a restorer's generator with onnxruntime: exported once, cached by the weights' hash.
 
 ``init_restorer(..., backend='onnxruntime')`` (``lfdn-restore --backend onnxruntime``) swaps
-the generator for :class:`OnnxRuntimeGenerator`. The export is kept next to the checkpoint
-(or in ``~/.cache/lfdn_mm/onnx`` where that folder is read-only) under a name made of the
-SHA-256 of the checkpoint file and of the generator config, so a second start loads it at once
-and changed weights never meet a stale graph.
+the generator for :class:`OnnxRuntimeGenerator`. The export is kept in a per-user cache
+(:func:`user_cache_dir`: ``$LFDN_MM_CACHE``, else ``$XDG_CACHE_HOME/lfdn_mm/onnx``, else
+``~/.cache/lfdn_mm/onnx``), never beside the checkpoint or in the package, under a name made of
+the SHA-256 of the checkpoint file and of the generator config, so a second start loads it at
+once and changed weights never meet a stale graph.
 
 ``backend='auto'`` (the default on the CPU) keeps the PyTorch fast path for small images and
 hands images of :data:`AUTO_MIN_PIXELS` or more to onnxruntime, where it measured faster
@@ -40,7 +41,6 @@ BACKENDS = ('auto', 'pytorch', 'onnxruntime')
 AUTO_MIN_PIXELS = 1024 * 640
 STAGES = ('encode', 'fuse', 'decode')
 OPSET = 17
-USER_CACHE = Path(os.environ.get('XDG_CACHE_HOME', Path.home() / '.cache')) / 'lfdn_mm' / 'onnx'
 
 
 def cache_key(checkpoint, generator_cfg):
@@ -50,16 +50,22 @@ def cache_key(checkpoint, generator_cfg):
     return hashlib.sha256(f'{weights}|{config}|opset{OPSET}'.encode()).hexdigest()[:20]
 
 
+def user_cache_dir():
+    """The folder of the exports, read from the environment at each call: ``$LFDN_MM_CACHE``
+    if set, else ``$XDG_CACHE_HOME/lfdn_mm/onnx``, else ``~/.cache/lfdn_mm/onnx``."""
+    if os.environ.get('LFDN_MM_CACHE'):
+        return Path(os.environ['LFDN_MM_CACHE']).expanduser()
+    xdg_cache = os.environ.get('XDG_CACHE_HOME')
+    base = Path(xdg_cache) if xdg_cache else Path.home() / '.cache'
+    return base / 'lfdn_mm' / 'onnx'
+
+
 def cache_path(checkpoint, generator_cfg, cache_dir=None, part='generator'):
     """Where the export of ``checkpoint`` (its generator, or one stage ``part``) lives:
-    ``cache_dir``, else beside the checkpoint when that folder is writable, else the user
-    cache."""
+    ``cache_dir``, else :func:`user_cache_dir`."""
     stem = Path(checkpoint).stem if checkpoint else 'random'
     name = f'{stem}.{cache_key(checkpoint, generator_cfg)}.{part}.onnx'
-    if cache_dir is None:
-        beside = Path(checkpoint).parent if checkpoint else None
-        cache_dir = beside if beside is not None and os.access(beside, os.W_OK) else USER_CACHE
-    return Path(cache_dir) / name
+    return Path(cache_dir or user_cache_dir()) / name
 
 
 def session(path, threads=None):

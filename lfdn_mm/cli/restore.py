@@ -62,7 +62,8 @@ def parse_args(argv=None):
                         'fp16 on CUDA; refused where it would be slow (default: fp32)')
     parser.add_argument('--backend', choices=('auto', 'pytorch', 'onnxruntime'), default='auto',
                         help="'onnxruntime': CPU, fp32; the generator is exported to ONNX once "
-                        "and cached beside the checkpoint, keyed by its hash. 'auto' (default): "
+                        "and cached in $LFDN_MM_CACHE, else $XDG_CACHE_HOME/lfdn_mm/onnx, else "
+                        "~/.cache/lfdn_mm/onnx, keyed by the checkpoint's hash. 'auto' (default): "
                         "on the CPU in fp32, onnxruntime for images of 1024x640 pixels or more "
                         "(in tiles with PyTorch's lean middle), PyTorch below; elsewhere PyTorch")
     parser.add_argument('--local-stats', type=int, metavar='CROP',

@@ -1,11 +1,15 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
 
+from conftest import ROOT
 from helpers.tiny_restorer import write_tiny_restorer
+from lfdn_mm import pretrained
 from lfdn_mm.apis import init_restorer, restore_image
 from lfdn_mm.apis import onnx_backend
-from lfdn_mm.apis.onnx_backend import STAGES, OnnxRuntimeStages, cache_path
+from lfdn_mm.apis.onnx_backend import STAGES, OnnxRuntimeStages, cache_path, user_cache_dir
 from lfdn_mm.cli.restore import describe_backend
 from lfdn_mm.cli.restore import main as restore_main
 from lfdn_mm.utils import read_rgb, write_image
@@ -45,12 +49,13 @@ def test_onnxruntime_restores_like_plain_pytorch_on_odd_sizes(tiny, onnx_restore
         assert psnr > 45
 
 
-def test_the_export_is_cached_beside_the_checkpoint_by_its_hash(tiny, onnx_restorer, tmp_path):
+def test_the_export_is_cached_in_the_user_cache_by_its_hash(tiny, onnx_restorer, tmp_path):
     config, checkpoint = tiny
     paths = onnx_restorer.generator.paths
     assert list(paths) == list(STAGES)
     for stage, path in paths.items():
-        assert path.endswith(f'.{stage}.onnx') and path.startswith(str(checkpoint.parent))
+        assert path.endswith(f'.{stage}.onnx') and path.startswith(f'{user_cache_dir()}/')
+    assert not list(checkpoint.parent.glob('*.onnx'))
     generator_cfg = onnx_restorer.cfg.model.generator.to_dict()
     mtime = cache_path(checkpoint, generator_cfg, part='fuse').stat().st_mtime
     again = init_restorer(config, checkpoint, device='cpu', backend='onnxruntime')
@@ -63,7 +68,53 @@ def test_the_export_is_cached_beside_the_checkpoint_by_its_hash(tiny, onnx_resto
     torch.save(state, changed)
     other = init_restorer(config, changed, device='cpu', backend='onnxruntime')
     assert other.generator.paths['fuse'] != paths['fuse']
-    assert other.generator.paths['fuse'].startswith(str(tmp_path))
+    assert other.generator.paths['fuse'].startswith(f'{user_cache_dir()}/changed.')
+    assert not list(tmp_path.glob('*.onnx'))
+
+
+def test_the_cache_folder_is_read_from_the_environment_at_each_call(tmp_path, monkeypatch):
+    checkpoint = tmp_path / 'weights' / 'model.pth'  # a writable folder: never used
+    checkpoint.parent.mkdir()
+    checkpoint.write_bytes(b'weights')
+    monkeypatch.setenv('HOME', str(tmp_path / 'home'))
+    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'xdg'))
+    monkeypatch.setenv('LFDN_MM_CACHE', str(tmp_path / 'own'))
+    assert cache_path(checkpoint, {}).parent == tmp_path / 'own'
+    monkeypatch.delenv('LFDN_MM_CACHE')
+    assert cache_path(checkpoint, {}).parent == tmp_path / 'xdg' / 'lfdn_mm' / 'onnx'
+    monkeypatch.setenv('XDG_CACHE_HOME', '')
+    assert cache_path(checkpoint, {}).parent == tmp_path / 'home' / '.cache' / 'lfdn_mm' / 'onnx'
+    monkeypatch.delenv('XDG_CACHE_HOME')
+    path = cache_path(checkpoint, {}, part='fuse')
+    assert path.parent == tmp_path / 'home' / '.cache' / 'lfdn_mm' / 'onnx'
+    assert path.name.startswith('model.') and path.name.endswith('.fuse.onnx')
+    assert cache_path(checkpoint, {}, cache_dir=tmp_path / 'given').parent == tmp_path / 'given'
+
+
+def test_exports_go_to_the_user_cache_not_the_package(tiny, tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv('LFDN_MM_CACHE')
+    monkeypatch.setenv('HOME', str(tmp_path / 'home'))
+    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'xdg'))
+    package_exports = sorted((ROOT / 'lfdn_mm').rglob('*.onnx'))
+    write_image(tmp_path / 'in' / 'photo.png', odd_image())
+    code = restore_main(['--model', 'derain', str(tmp_path / 'in'), '-o', str(tmp_path / 'out'),
+                         '--backend', 'onnxruntime', '--no-progress'])
+    assert code == 0 and read_rgb(tmp_path / 'out' / 'photo.png').shape == (37, 53, 3)
+    cache = tmp_path / 'xdg' / 'lfdn_mm' / 'onnx'
+    assert f'exporting the generator to {cache} ' in capsys.readouterr().out
+    assert sorted(p.name.split('.')[-2] for p in cache.glob('lfdn_starter_derain.*.onnx')) == \
+        sorted(STAGES)
+    assert sorted((ROOT / 'lfdn_mm').rglob('*.onnx')) == package_exports == []
+    assert not list(pretrained.CHECKPOINT_DIR.glob('*.onnx'))
+    assert not (tmp_path / 'home').exists()
+    monkeypatch.delenv('XDG_CACHE_HOME')
+    config, checkpoint = tiny
+    restorer = init_restorer(config, checkpoint, device='cpu', backend='onnxruntime')
+    home_cache = tmp_path / 'home' / '.cache' / 'lfdn_mm' / 'onnx'
+    assert sorted(map(Path, restorer.generator.paths.values())) == \
+        sorted(home_cache.glob('tiny_lfdn.*.onnx'))
+    assert len(restorer.generator.paths) == len(STAGES)
+    assert not list(checkpoint.parent.glob('*.onnx'))
 
 
 def test_tiny_images_and_exact_tiles_match_pytorch(tiny, onnx_restorer):
@@ -88,8 +139,10 @@ def test_backend_combinations_that_cannot_work_are_refused(tiny, options, messag
         init_restorer(*tiny, device='cpu', **options)
 
 
-def test_auto_backend_gives_only_large_images_to_onnxruntime(tmp_path):
+def test_auto_backend_gives_only_large_images_to_onnxruntime(tmp_path, monkeypatch):
     config, checkpoint, _ = write_tiny_restorer(tmp_path)
+    cache = tmp_path / 'cache'
+    monkeypatch.setenv('LFDN_MM_CACHE', str(cache))
     plain = init_restorer(config, checkpoint, device='cpu', fast=False)
     auto = init_restorer(config, checkpoint, device='cpu')
     assert auto.inference_backend == 'auto' and plain.inference_backend == 'pytorch'
@@ -97,10 +150,11 @@ def test_auto_backend_gives_only_large_images_to_onnxruntime(tmp_path):
     small, large = odd_image(37, 53), odd_image(65, 97, seed=1)
     auto.generator_for.min_pixels = 65 * 97
     assert np.array_equal(restore_image(auto, small), restore_image(plain, small))
-    assert auto.generator_for.large is None and not list(tmp_path.glob('*.onnx'))
+    assert auto.generator_for.large is None and not cache.exists()
     restored, expected = restore_image(auto, large), restore_image(plain, large)
     assert isinstance(auto.generator_for.large, OnnxRuntimeStages)
-    assert len(list(tmp_path.glob('*.onnx'))) == len(STAGES)
+    assert len(list(cache.glob('tiny_lfdn.*.onnx'))) == len(STAGES)
+    assert not list(tmp_path.glob('*.onnx'))
     assert np.mean(restored == expected) >= 0.99
     assert np.abs(restored.astype(int) - expected).max() <= 1
     in_tiles = restore_image(auto, large, tile_size=48, tile_overlap=16)
