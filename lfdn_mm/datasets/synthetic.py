@@ -12,7 +12,7 @@ import numpy as np
 from skimage import data as photographs
 
 from ..utils import write_image
-from .transforms import SynthesizeMotionBlur, SynthesizeRain
+from .transforms import SynthesizeCameraBlur, SynthesizeRain
 
 #: scikit-image photographs bundled with the package (no download); grayscale ones are
 #: repeated over three channels. The last two are kept for the val split.
@@ -36,10 +36,14 @@ def degradation(task, seed):
     """The on-the-fly degradation of ``task`` with a fixed ``seed``."""
     if task not in DEGRADATIONS:
         raise ValueError(f"task must be one of {sorted(DEGRADATIONS)}, got {task!r}")
-    return DEGRADATIONS[task](seed=seed)
+    transform, arguments = DEGRADATIONS[task]
+    return transform(seed=seed, **arguments)
 
 
-DEGRADATIONS = {'derain': SynthesizeRain, 'deblur': SynthesizeMotionBlur}
+#: task -> (transform, arguments): demo crops are small, so their camera paths are shorter
+DEGRADATIONS = {'derain': (SynthesizeRain, {}),
+                'deblur': (SynthesizeCameraBlur, dict(translation=(2.0, 24.0),
+                                                      object_translation=(2.0, 24.0)))}
 
 
 def random_crop(image, size, rng):
@@ -81,9 +85,9 @@ def make_demo_set(root, task='derain', num_train=48, num_val=6, crop_size=128, s
             photo = index % len(photos)
             clean = random_crop(images[photo], crop_size, rng)
             name = f'{photos[photo]}_{index:04d}.png'
-            write_image(staging / split / 'target' / name, clean)
-            degraded = degrade(dict(gt=clean, gt_path=name))['img']
-            write_image(staging / split / 'input' / name, degraded)
+            pair = degrade(dict(gt=clean, gt_path=name))  # a moving layer changes gt too
+            write_image(staging / split / 'target' / name, pair['gt'])
+            write_image(staging / split / 'input' / name, pair['img'])
         counts[split] = count
     replace_folder(staging, root)
     return counts

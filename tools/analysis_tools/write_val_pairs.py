@@ -3,7 +3,7 @@
     python tools/analysis_tools/write_val_pairs.py CONFIG OUT_DIR [--cfg-options ...]
 
 For configs that synthesise their validation degradations (``CleanImageDataset`` with a
-seeded ``SynthesizeRain``/``SynthesizeMotionBlur``): the pairs can then be restored with
+seeded ``SynthesizeRain``/``SynthesizeCameraBlur``): the pairs can then be restored with
 ``lfdn-restore`` and scored with ``score_restored.py``.
 """
 import argparse

@@ -1,6 +1,6 @@
 # Training pairs synthesised on the fly from a folder of clean photographs: CleanImageDataset
 # gives the photographs, the pipeline loads one as `gt`, crops and flips it, and a degradation
-# (SynthesizeRain or SynthesizeMotionBlur) writes a freshly drawn `img`. Validation uses the
+# (SynthesizeRain or SynthesizeCameraBlur) writes a freshly drawn `img`. Validation uses the
 # held-out photographs with degradations fixed by a seed; no test set is involved.
 # clean_derain.py and clean_deblur.py build their loaders from the lists below.
 load_gt = [
