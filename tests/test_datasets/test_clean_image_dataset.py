@@ -99,7 +99,7 @@ model = dict(generator=dict(num_blocks=1))
 
 def test_deblur_recipe_trains_from_a_clean_folder_and_keeps_its_best(clean_folder, tmp_path):
     """The shipped deblur starter's one-command recipe, on 64 px crops for 3 iterations."""
-    recipe = ROOT / 'configs/lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-camblur-photos.py'
+    recipe = ROOT / 'configs/lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-2400i_camblur-photos.py'
     config = tmp_path / 'recipe.py'
     config.write_text(f"""_base_ = ['{recipe}']
 data_root = '{clean_folder}'

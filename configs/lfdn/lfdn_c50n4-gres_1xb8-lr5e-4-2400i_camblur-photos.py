@@ -5,7 +5,7 @@
 # photographs. Validation and save_best: the held-out photographs with blur drawn from a fixed
 # seed; no test set is read. One command, resumable with --resume:
 #   OMP_NUM_THREADS=1 python tools/train.py \
-#       configs/lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-camblur-photos.py \
+#       configs/lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-2400i_camblur-photos.py \
 #       --amp --amp-dtype bfloat16 \
 #       --cfg-options train_dataloader.dataset.data_root=DIR val_dataloader.dataset.data_root=DIR
 # (--amp --amp-dtype bfloat16 on a CPU with native bf16: 2.0x faster per iteration on a Zen 4
@@ -19,7 +19,7 @@ _base_ = [
     '../_base_/models/lfdn_paper.py', '../_base_/datasets/clean_deblur.py',
     '../_base_/schedules/cpu_starter.py'
 ]
-experiment_name = 'lfdn_c50n4-gres_1xb8-lr5e-4-camblur-photos'
+experiment_name = 'lfdn_c50n4-gres_1xb8-lr5e-4-2400i_camblur-photos'
 work_dir = f'./work_dirs/{experiment_name}'
 
 max_iters = 2400
