@@ -4,14 +4,16 @@
 2. Train with ``tools/train.py``: rain (or blur) synthesised on the fly over those photographs.
 3. Score with ``tools/test.py`` on the held-out photographs (degradations of a fixed seed).
 4. Restore the same held-out inputs, and a real test set when one is given, with
-   ``tools/restore.py`` (= ``lfdn-restore``); print input vs restored PSNR/SSIM (MMagic's
-   metric functions) for both.
+   ``tools/restore.py`` (= ``lfdn-restore``), and again with the shipped starter of the task
+   (``--model``); print input vs restored PSNR/SSIM (MMagic's metric functions) for both, and
+   a picture of input | trained here | shipped starter | target.
 """
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import cv2
 import numpy as np
 from mmagic.evaluation.metrics import psnr, ssim
 from mmagic.registry import DATASETS
@@ -29,6 +31,8 @@ DEMO_CONFIGS = {
 }
 #: deraining is scored on the Y channel, deblurring on RGB (as the benchmarks are)
 CONVERT_TO = {'derain': 'Y', 'deblur': None}
+#: height of the strip that names the columns of side_by_side.png
+LABEL_HEIGHT = 22
 #: the real deraining test set beside a checkout (its README says where it comes from)
 SHARED_RAIN100L = ROOT.parent / 'shared' / 'data' / 'rain100l'
 
@@ -61,10 +65,10 @@ def write_val_pairs(config, options, out_dir):
     return out_dir
 
 
-def restore_and_score(config, checkpoint, pair_dir, out_dir, convert_to):
-    """Restore ``pair_dir/input`` with tools/restore.py; score input and restored vs target."""
-    run_tool('restore.py', config, checkpoint, pair_dir / 'input', '--out-dir', out_dir,
-             '--no-progress')
+def restore_and_score(model, pair_dir, out_dir, convert_to):
+    """Restore ``pair_dir/input`` with tools/restore.py and ``model`` (``(CONFIG,
+    CHECKPOINT)`` or ``('--model', NAME)``); score input and restored vs target."""
+    run_tool('restore.py', *model, pair_dir / 'input', '--out-dir', out_dir, '--no-progress')
     names = sorted(p.name for p in (pair_dir / 'input').iterdir() if p.is_file())
     inputs = [read_rgb(pair_dir / 'input' / n) for n in names]
     targets = [read_rgb(pair_dir / 'target' / n) for n in names]
@@ -74,12 +78,26 @@ def restore_and_score(config, checkpoint, pair_dir, out_dir, convert_to):
             list(zip(inputs, restored, targets)))
 
 
-def side_by_side(rows, path, count=3):
-    """Stack ``input | restored | target`` rows (the first ``count`` of the first row's
-    size) into one PNG."""
+def with_starter(task, pair_dir, out_dir, convert_to, scores, rows):
+    """Restore the same pairs with the task's shipped starter: its scores go into ``scores``
+    as ``'starter'``, its images into each ``(input, restored, target)`` row before the
+    target."""
+    starter, starter_rows = restore_and_score(('--model', task), pair_dir, out_dir, convert_to)
+    scores['starter'] = starter['restored']
+    return [(row[0], row[1], theirs[1], row[2]) for row, theirs in zip(rows, starter_rows)]
+
+
+def side_by_side(rows, path, labels, count=3):
+    """Stack rows of images (the first ``count`` of the first row's size) into one PNG under
+    a strip naming the columns."""
     rows = [row for row in rows if row[0].shape == rows[0][0].shape][:count]
     panel = np.concatenate([np.concatenate(row, axis=1) for row in rows], axis=0)
-    write_image(path, panel)
+    width = rows[0][0].shape[1]
+    strip = np.zeros((LABEL_HEIGHT, panel.shape[1], 3), np.uint8)
+    for column, label in enumerate(labels):
+        cv2.putText(strip, label, (column * width + 4, LABEL_HEIGHT - 6),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1, cv2.LINE_AA)
+    write_image(path, np.concatenate([strip, panel], axis=0))
 
 
 def run_demo(task='derain', work_dir=None, max_iters=None, data_root=None, real_test=None,
@@ -118,14 +136,19 @@ def run_demo(task='derain', work_dir=None, max_iters=None, data_root=None, real_
     run_tool('test.py', config, checkpoint, '--work-dir', work_dir, '--out',
              work_dir / 'metrics.json', '--cfg-options', *options)
 
-    pairs = write_val_pairs(trained_config, {}, work_dir / 'val_pairs')
-    summary = {}
-    summary['val'], rows = restore_and_score(trained_config, checkpoint, pairs,
-                                             work_dir / 'restored_val', CONVERT_TO[task])
+    pair_dirs = {'val': write_val_pairs(trained_config, {}, work_dir / 'val_pairs')}
     if real_test:
-        summary['real'], rows = restore_and_score(trained_config, checkpoint, Path(real_test),
-                                                  work_dir / 'restored_real', CONVERT_TO[task])
-    side_by_side(rows, work_dir / 'side_by_side.png')
+        pair_dirs['real'] = Path(real_test)
+    summary = {}
+    for name, pair_dir in pair_dirs.items():
+        summary[name], rows = restore_and_score((trained_config, checkpoint), pair_dir,
+                                                work_dir / f'restored_{name}', CONVERT_TO[task])
+        rows = with_starter(task, pair_dir, work_dir / f'starter_{name}', CONVERT_TO[task],
+                            summary[name], rows)
+    iterations = max_iters or Config.fromfile(str(trained_config)).train_cfg.max_iters
+    side_by_side(rows, work_dir / 'side_by_side.png',
+                 ('input', f'trained here, {iterations} it.', f'shipped --model {task}',
+                  'target'))
     (work_dir / 'demo_summary.json').write_text(json.dumps(summary, indent=2))
     return summary
 
@@ -136,7 +159,8 @@ def print_summary(summary, work_dir):
         if name not in summary:
             continue
         print(f"\n{title} ({summary[name]['pairs']} pairs)\n            PSNR (dB)   SSIM")
-        for row in ('input', 'restored'):
+        for row in ('input', 'restored', 'starter'):
             print(f"{row:>10}  {summary[name][row]['PSNR']:9.2f}  {summary[name][row]['SSIM']:.4f}")
-    print(f'\nrestored images: {work_dir}/restored_val, {work_dir}/restored_real; '
-          f'input | restored | target: {work_dir}/side_by_side.png')
+    print(f'\nrestored images: {work_dir}/restored_val, {work_dir}/restored_real '
+          f'(the shipped starter\'s: starter_val, starter_real); input | trained here | '
+          f'shipped starter | target: {work_dir}/side_by_side.png')

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
-from lfdn_mm.cli.demo import run_demo
+from lfdn_mm.cli.demo import LABEL_HEIGHT, run_demo
 from lfdn_mm.datasets import make_demo_set
 from lfdn_mm.utils import write_image
 
@@ -58,6 +58,13 @@ def test_demo_trains_tests_restores_and_scores(tmp_path):
     assert metrics['SynthRain/PSNR'] == pytest.approx(summary['val']['restored']['PSNR'], abs=0.1)
     assert sorted(p.name for p in (work_dir / 'restored_real').iterdir()) == \
         sorted(p.name for p in (real / 'val' / 'input').iterdir())
+    for scores in summary.values():  # the shipped starter restored the same pairs
+        assert 0 < scores['starter']['PSNR'] < 100 and 0 < scores['starter']['SSIM'] <= 1
+    assert sorted(p.name for p in (work_dir / 'starter_real').iterdir()) == \
+        sorted(p.name for p in (real / 'val' / 'input').iterdir())
     panel = cv2.imread(str(work_dir / 'side_by_side.png'))
-    assert panel.shape == (2 * 40, 3 * 40, 3)
+    assert panel.shape == (LABEL_HEIGHT + 2 * 40, 4 * 40, 3)  # input | here | starter | target
+    starter = cv2.imread(str(work_dir / 'starter_real' / sorted(
+        p.name for p in (real / 'val' / 'input').iterdir())[0]))
+    np.testing.assert_array_equal(panel[LABEL_HEIGHT:LABEL_HEIGHT + 40, 80:120], starter)
     assert (work_dir / 'iter_2.pth').exists()
