@@ -151,17 +151,21 @@ def test_lfdn_scheme_loads_the_shipped_weights_like_any_checkpoint(name):
     assert_same_weights(model.state_dict(), expected)
 
 
+def assert_refused_everywhere(checkpoint, error, match):
+    """mmengine's loader, ``load_checkpoint`` into a model and ``init_restorer`` all raise."""
+    with pytest.raises(error, match=match):
+        CheckpointLoader.load_checkpoint(checkpoint)
+    with pytest.raises(error, match=match):
+        load_checkpoint(build_model(pretrained.pretrained_config('derain')), checkpoint)
+    with pytest.raises(error, match=match):
+        init_restorer(pretrained.pretrained_config('derain'), checkpoint, device='cpu')
+
+
 def test_lfdn_scheme_refuses_a_tampered_file(tmp_path, monkeypatch):
     copy_shipped(tmp_path, monkeypatch)
     flip_a_byte(tmp_path / pretrained.PRETRAINED['derain']['file'])
-    damaged = f'shipped checkpoint {tmp_path}/.* is damaged or was replaced: its SHA-256 is'
-    with pytest.raises(CheckpointError, match=damaged):
-        CheckpointLoader.load_checkpoint('lfdn://derain')
-    with pytest.raises(CheckpointError, match=damaged):
-        init_restorer(pretrained.pretrained_config('derain'), 'lfdn://derain', device='cpu')
-    model = build_model(pretrained.pretrained_config('derain'))
-    with pytest.raises(CheckpointError, match=damaged):
-        load_checkpoint(model, 'lfdn://derain')
+    assert_refused_everywhere('lfdn://derain', CheckpointError, f'shipped checkpoint {tmp_path}/'
+                              '.* is damaged or was replaced: its SHA-256 is')
     # the untouched copy beside it still loads, from there
     assert_same_weights(CheckpointLoader.load_checkpoint('lfdn://deblur')['state_dict'],
                         plain_weights('deblur', tmp_path))
@@ -169,10 +173,7 @@ def test_lfdn_scheme_refuses_a_tampered_file(tmp_path, monkeypatch):
 
 def test_lfdn_scheme_names_an_unknown_model(tmp_path, capsys):
     message = "lfdn://nope: no shipped model 'nope'; shipped: derain, deblur"
-    with pytest.raises(ValueError, match=message):
-        CheckpointLoader.load_checkpoint('lfdn://nope')
-    with pytest.raises(ValueError, match=message):
-        init_restorer(pretrained.pretrained_config('derain'), 'lfdn://nope', device='cpu')
+    assert_refused_everywhere('lfdn://nope', ValueError, message)
     config = str(ROOT / pretrained.metafile_entry('derain')['Config'])
     write_image(tmp_path / 'in.png', np.zeros((16, 16, 3), np.uint8))
     assert restore_main([config, 'lfdn://nope', str(tmp_path / 'in.png'),
