@@ -15,7 +15,9 @@ def parse_args(argv=None):
     parser.add_argument('--resume', nargs='?', const='auto', default=None, metavar='CKPT',
                         help='resume from CKPT, or from the latest checkpoint in the work '
                         'folder when no path is given')
-    parser.add_argument('--amp', action='store_true', help='mixed precision (CUDA only)')
+    parser.add_argument('--amp', action='store_true',
+                        help='mixed precision: fp16 or bf16 on CUDA, bf16 on a CPU with native '
+                        'bf16 (AVX512-BF16 or AMX); see --amp-dtype')
     parser.add_argument('--amp-dtype', choices=('float16', 'bfloat16'), default='float16')
     parser.add_argument('--auto-scale-lr', action='store_true',
                         help='scale the learning rate by the total batch size')

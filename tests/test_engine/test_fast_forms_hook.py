@@ -31,6 +31,12 @@ def test_hook_converts_in_place_and_the_optimizer_keeps_training(hook, channels_
     assert not torch.equal(model.acfm.spatial.weight, before)
 
 
+def test_a_disabled_hook_keeps_the_plain_modules():
+    model = LFDN(num_blocks=1)
+    FastFormsHook(enabled=False).before_train(SimpleNamespace(model=model))
+    assert type(model.acfm) is ACFM
+
+
 def test_the_lfdn_runtime_adds_the_hook_to_every_lfdn_config():
     for name in ('configs/lfdn/lfdn_c50n4_1xb16-lr1e-4-1000k_gopro.py',
                  'configs/lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-600i_demo-derain.py',

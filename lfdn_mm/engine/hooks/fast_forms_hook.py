@@ -16,18 +16,23 @@ class FastFormsHook(Hook):
     modules; only the computation is faster (see docs/benchmarks.md). Modules change in place
     with their Parameter objects, so the optimizer built before this hook runs keeps working,
     and checkpoints stay loadable into plain models. ``configs/_base_/lfdn_runtime.py`` adds it
-    to ``default_hooks``.
+    to ``default_hooks``; ``--cfg-options default_hooks.fast_forms.enabled=False`` keeps the
+    plain modules (MMEngine accepts ``None`` only for its own default hooks).
 
     Args:
         channels_last (bool): Also store the 2-D convolution weights in channels_last.
+        enabled (bool): Convert at all.
     """
 
     priority = 'VERY_HIGH'
 
-    def __init__(self, channels_last=False):
+    def __init__(self, channels_last=False, enabled=True):
         self.channels_last = channels_last
+        self.enabled = enabled
 
     def convert(self, runner):
+        if not self.enabled:
+            return
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         convert_for_inference(model, channels_last=self.channels_last)
 
