@@ -1,4 +1,4 @@
-"""Run the main job on built-in data: train LFDN on the fly, test it, restore a real set.
+"""Run the main job on built-in data: train LFDN on the fly, test it, restore a benchmark set.
 
     python tools/demo.py [--task derain|deblur] [--max-iters N] [--work-dir DIR]
                          [--data-root PHOTOS] [--real-test DIR]
@@ -16,8 +16,9 @@ def parse_args(argv=None):
     parser.add_argument('--work-dir', help='default: work_dirs/demo_<task>')
     parser.add_argument('--data-root', help='folder of clean photographs '
                         '(default: the scikit-image photographs in data/demo_photos)')
-    parser.add_argument('--real-test', help='a real test set <dir>/{input,target} to restore '
-                        f'and score (derain default: {SHARED_RAIN100L} when present)')
+    parser.add_argument('--real-test', help='a test set of pairs <dir>/{input,target}, such as '
+                        'a benchmark, to restore and score too (derain default: the Rain100L '
+                        f'benchmark at {SHARED_RAIN100L} when present)')
     return parser.parse_args(argv)
 
 
