@@ -67,10 +67,36 @@ def prose_units(prose):
     return [(unit[0][0], ' '.join(text for _, text in unit)) for unit in units]
 
 
+def inline_spans(prose):
+    """``(line, code)`` for every inline code span of the prose, a span broken over lines
+    joined by a space; ``line`` is where the span starts."""
+    spans = []
+    for first, text in prose_units(prose):
+        for match in INLINE_CODE.finditer(text):
+            # prose_units joins the unit's lines by one space: count the joins before the span
+            spans.append((first + line_breaks(prose, first, text[:match.start()]),
+                          match.group(1)))
+    return spans
+
+
+def line_breaks(prose, first, prefix):
+    """How many of the unit's lines starting at ``first`` end before ``prefix`` does."""
+    lines = [line.strip() for number, line in prose if number >= first]
+    consumed, breaks = len(lines[0]), 0
+    while consumed < len(prefix) and breaks + 1 < len(lines):
+        breaks += 1
+        consumed += 1 + len(lines[breaks])
+    return breaks
+
+
 def logical_lines(block):
-    """The lines of a shell block with backslash continuations joined: ``(line, text)``."""
+    """The commands of a shell block as ``(line, text)``: backslash continuations joined, and
+    the indented ``[--option ...]`` lines of a usage synopsis joined to the line above."""
     joined, start, pending = [], None, ''
     for offset, line in enumerate(block.text.splitlines()):
+        if joined and not pending and re.match(r'\s+\[-', line):
+            joined[-1] = (joined[-1][0], f'{joined[-1][1]} {line.strip()}')
+            continue
         start = block.line + offset if start is None else start
         if line.rstrip().endswith('\\'):
             pending += line.rstrip()[:-1] + ' '
@@ -146,22 +172,30 @@ def command_uses(page, line, command, tools, comments=True):
     return uses
 
 
+def page_commands(root, page):
+    """``(line, command, comments)`` for each logical line of the page's shell blocks (where
+    ``#`` starts a comment) and each inline code span of its prose (where it does not)."""
+    blocks, prose = split_page((root / page).read_text())
+    commands = [(line, command, True) for block in blocks if block.language in SHELL_LANGUAGES
+                for line, command in logical_lines(block)]
+    return commands + [(line, span, False) for line, span in inline_spans(prose)]
+
+
 def flag_uses(root, tools):
     """Every ``--flag`` that README.md, docs/*.md and configs/lfdn/README.md give a tool:
     in shell blocks each logical line is a command, in prose each inline code span is one
     (`tools/train.py --skip-data-check`); a span of flags alone (`--tile 512`) names no tool
     and is not checked."""
-    uses = []
-    for page in doc_pages(root):
-        blocks, prose = split_page((root / page).read_text())
-        for block in blocks:
-            if block.language in SHELL_LANGUAGES:
-                for line, command in logical_lines(block):
-                    uses += command_uses(page, line, command, tools)
-        for line, text in prose_units(prose):
-            for span in INLINE_CODE.findall(text):
-                uses += command_uses(page, line, span, tools, comments=False)
-    return uses
+    return [use for page in doc_pages(root)
+            for line, command, comments in page_commands(root, page)
+            for use in command_uses(page, line, command, tools, comments)]
+
+
+def named_tool_paths(root, page):
+    """``(line, path)`` for every ``tools/...`` script a page's commands or inline code name."""
+    path = re.compile(r'(?:^|[\s\[("\'=]|(?<![\w/.])\./)(tools/[\w/.-]+?\.(?:py|sh))\b')
+    return [(line, match.group(1)) for line, command, _ in page_commands(root, page)
+            for match in path.finditer(command)]
 
 
 def known_tools(root=ROOT):

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from test_docs.doc_sources import ROOT, command_uses, doc_pages, flag_uses, known_tools
+from test_docs.doc_sources import (ROOT, command_uses, doc_pages, flag_uses, known_tools,
+                                   named_tool_paths)
 
 HISTORY = {'docs/changelog.md'}
 TOOL_HELP = Path(__file__).with_name('tool_help.py')
@@ -58,6 +59,13 @@ def test_documented_flags_exist(page, helps):
     assert not broken, '\n'.join(broken)
 
 
+@pytest.mark.parametrize('page', [p for p in doc_pages() if p not in HISTORY])
+def test_named_tools_exist(page):
+    missing = [f'{page}:{line}: {path} does not exist'
+               for line, path in named_tool_paths(ROOT, page) if not (ROOT / path).is_file()]
+    assert not missing, '\n'.join(missing)
+
+
 def test_the_docs_name_flags_of_the_main_tools():
     """The extraction finds flags where the docs are known to have them (not vacuous)."""
     found = {(use.tool, use.flag) for use in documented_uses()}
@@ -93,9 +101,20 @@ def test_flags_go_to_the_nearest_tool_of_their_command(command, expected):
 def test_flags_of_shell_blocks_and_inline_code_are_found(tmp_path):
     (tmp_path / 'docs').mkdir()
     (tmp_path / 'README.md').write_text(
-        '```bash\npython tools/train.py CFG \\\n    --amp\n```\n\n'
-        'Then `tools/train.py CFG\n--skip-data-check` skips the check;\n'
+        '```bash\npython tools/train.py CFG \\\n    --amp\n'
+        'python tools/train.py CFG [--work-dir DIR]\n    [--resume [CKPT]]\n```\n\n'
+        'The check: `tools/train.py`\nruns it, `tools/train.py CFG\n--skip-data-check` skips it;\n'
         '`--tile 512` names no tool.\n')
     uses = flag_uses(tmp_path, TOOLS)
     assert [(use.line, use.tool, use.flag) for use in uses] == [
-        (2, 'tools/train.py', '--amp'), (6, 'tools/train.py', '--skip-data-check')]
+        (2, 'tools/train.py', '--amp'), (4, 'tools/train.py', '--work-dir'),
+        (4, 'tools/train.py', '--resume'), (9, 'tools/train.py', '--skip-data-check')]
+
+
+def test_named_tool_paths_skip_other_projects_tools(tmp_path):
+    (tmp_path / 'README.md').write_text(
+        '```bash\npython tools/analysis_tools/retired.py --x && bash ./tools/dist_train.sh C 8\n'
+        'python $(python -c "import mmagic")/.mim/tools/train.py C\n```\n\n'
+        'See `...[tools/train.py --resume]`.\n')
+    assert named_tool_paths(tmp_path, 'README.md') == [
+        (2, 'tools/analysis_tools/retired.py'), (2, 'tools/dist_train.sh'), (6, 'tools/train.py')]

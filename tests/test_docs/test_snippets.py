@@ -11,9 +11,8 @@ import importlib
 
 import pytest
 
-from test_docs.doc_sources import (INLINE_CODE, ROOT, SHELL_LANGUAGES, Block, doc_pages,
-                                   logical_lines, prose_units, python_imports, split_page,
-                                   tokens)
+from test_docs.doc_sources import (ROOT, Block, doc_pages, page_commands, python_imports,
+                                   split_page, tokens)
 
 
 def python_blocks(page, root=ROOT):
@@ -38,13 +37,8 @@ def custom_imports(block):
 
 def one_liner_imports(page, root=ROOT):
     """``(line, statement)`` for the imports of the page's ``python -c "..."`` commands."""
-    blocks, prose = split_page((root / page).read_text())
-    commands = [(line, command) for block in blocks if block.language in SHELL_LANGUAGES
-                for line, command in logical_lines(block)]
-    commands += [(line, span) for line, text in prose_units(prose)
-                 for span in INLINE_CODE.findall(text)]
     found = []
-    for line, command in commands:
+    for line, command, _ in page_commands(root, page):
         words = tokens(command, comments=False)
         for before, code in zip(words, words[1:]):
             if before == '-c' and 'import' in code:
