@@ -5,6 +5,7 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 RAIN100L = ROOT.parent / 'shared' / 'data' / 'rain100l'
+CLEAN_PHOTOS = ROOT.parent / 'shared' / 'data' / 'clean'
 
 
 @pytest.fixture(autouse=True)
@@ -22,8 +23,16 @@ def _onnx_exports_in_a_tmp_cache(tmp_path_factory):
 
 
 @pytest.fixture
+def clean_photos():
+    """The 180 clean photographs beside the project; skips when they are absent."""
+    if not CLEAN_PHOTOS.is_dir():
+        pytest.skip(f'{CLEAN_PHOTOS} is not available')
+    return CLEAN_PHOTOS
+
+
+@pytest.fixture
 def rain100l():
-    """The real Rain100L test set beside the project; skips when it is absent."""
+    """The Rain100L benchmark beside the project; skips when it is absent."""
     if not (RAIN100L / 'input').is_dir():
         pytest.skip(f'{RAIN100L} is not available')
     return RAIN100L

@@ -1,11 +1,11 @@
-"""The main job on built-in data: train on the fly, test, restore a real test set, compare.
+"""The main job on built-in data: train on the fly, test, restore a paired test set, compare.
 
 1. Write the clean scikit-image photographs (``write_demo_photos``) unless already there.
 2. Train with ``tools/train.py``: rain (or blur) synthesised on the fly over those photographs.
 3. Score with ``tools/test.py`` on the held-out photographs (degradations of a fixed seed).
-4. Restore the same held-out inputs, and a real test set when one is given, with
-   ``tools/restore.py`` (= ``lfdn-restore``), and again with the shipped starter of the task
-   (``--model``); print input vs restored PSNR/SSIM (MMagic's metric functions) for both, and
+4. Restore the same held-out inputs, and a paired test set (the Rain100L benchmark by default)
+   when one is given, with ``tools/restore.py`` (= ``lfdn-restore``), and again with the
+   shipped starter of the task (``--model``); print input vs restored PSNR/SSIM (MMagic's metric functions) for both, and
    a picture of input | trained here | shipped starter | target.
 """
 import json
@@ -116,7 +116,7 @@ def run_demo(task='derain', work_dir=None, max_iters=None, data_root=None, real_
         extra_options (list[str]): More ``--cfg-options`` for train and test.
 
     Returns:
-        dict: ``{'val': {...}, 'real': {...}}`` (``real`` only with a real test set), each
+        dict: ``{'val': {...}, 'real': {...}}`` (``real`` only with a paired test set), each
         with ``input`` and ``restored`` PSNR/SSIM and the number of ``pairs``.
     """
     data_root = Path(data_root or 'data/demo_photos').resolve()
@@ -155,7 +155,7 @@ def run_demo(task='derain', work_dir=None, max_iters=None, data_root=None, real_
 
 def print_summary(summary, work_dir):
     for name, title in (('val', 'held-out photographs, synthetic degradations'),
-                        ('real', 'real test set')):
+                        ('real', 'paired test set')):
         if name not in summary:
             continue
         print(f"\n{title} ({summary[name]['pairs']} pairs)\n            PSNR (dB)   SSIM")
