@@ -8,7 +8,7 @@ import torch
 from mmengine.utils import ProgressBar
 
 from ..utils import write_image
-from .image_files import read_image
+from .image_files import ImageReadError, read_image
 from .inference import inference_options, restore_image
 
 #: The tile side suggested when a whole image does not fit in memory.
@@ -23,11 +23,13 @@ class ImageTooLargeError(RuntimeError):
 
 @dataclass
 class RestoreReport:
-    """What :func:`restore_files` did: ``(input, output)`` pairs, failures and skips."""
+    """What :func:`restore_files` did: ``(input, output)`` pairs restored now and found
+    restored before, failures and skips."""
 
     restored: list = field(default_factory=list)
     failed: list = field(default_factory=list)
     skipped: list = field(default_factory=list)
+    existing: list = field(default_factory=list)
     seconds: float = 0.0
 
     def summary(self):
@@ -36,6 +38,9 @@ class RestoreReport:
         per_image = self.seconds / max(total, 1)
         lines = [f'restored {len(self.restored)} of {total} images in {self.seconds:.1f} s '
                  f'({per_image:.2f} s per image), {len(self.failed)} failed']
+        if self.existing:
+            lines.append(f'skipped {len(self.existing)} already restored (complete, readable '
+                         'outputs)')
         for reason, paths in skip_reasons(self.skipped).items():
             lines.append(f'skipped ({reason}): {", ".join(map(str, paths))}')
         lines += [f'failed: {reason}' for _, reason in self.failed]
@@ -91,22 +96,40 @@ def restore_file(model, source, target, tile_size=None, tile_overlap=None, ensem
     write_image(target, restored)
 
 
+def is_restored(target):
+    """Whether ``target`` is a complete, readable image (a finished output)."""
+    try:
+        read_image(target)
+    except (OSError, ImageReadError):
+        return False
+    return True
+
+
 def restore_files(model, plan, tile_size=None, tile_overlap=None, ensemble=None,
-                  progress=True):
+                  progress=True, skip_existing=False):
     """Restore every ``(input, output)`` pair of ``plan`` (see :func:`plan_outputs`).
 
     Unreadable inputs and failed restorations (an image too large for the memory among them)
-    are recorded and the rest go on. Outputs are written atomically, in the format of their
-    suffix.
+    are recorded and the rest go on. Outputs are written atomically (a temporary name, then a
+    rename), in the format of their suffix, so an interrupted run leaves finished files only.
+
+    Args:
+        skip_existing (bool): Leave pairs whose output is already a complete, readable image;
+            an interrupted run started again does only what is left.
 
     Returns:
-        RestoreReport: Restored and failed files and the elapsed time.
+        RestoreReport: Restored, already restored and failed files and the elapsed time.
     """
     inference_options(model, tile_size, tile_overlap, ensemble)  # bad settings fail here
     report = RestoreReport()
     bar = ProgressBar(len(plan), file=sys.stderr) if progress else None
     start = time.perf_counter()
     for source, target in plan:
+        if skip_existing and is_restored(target):
+            report.existing.append((source, target))
+            if bar is not None:
+                bar.update()
+            continue
         try:
             restore_file(model, source, target, tile_size, tile_overlap, ensemble)
             report.restored.append((source, target))

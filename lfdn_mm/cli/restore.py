@@ -73,6 +73,9 @@ def parse_args(argv=None):
                         help='CPU threads for PyTorch and onnxruntime (default: PyTorch\'s '
                         'choice, one per core this process may use)')
     parser.add_argument('--no-progress', action='store_true', help='hide the progress bar')
+    parser.add_argument('--skip-existing', action='store_true',
+                        help='leave inputs whose output is already a complete, readable image '
+                        '(to finish an interrupted run)')
     args = parser.parse_args(argv)
     if args.list_models or args.info:
         return args
@@ -125,7 +128,7 @@ def main(argv=None):
           f'{describe_backend(model)}, {torch.get_num_threads()} CPU threads ({tiles}, '
           f'ensemble {options["ensemble"] or "off"}) into {args.out_dir}')
     report = restore_files(model, plan, args.tile, args.tile_overlap, args.ensemble,
-                           progress=not args.no_progress)
+                           progress=not args.no_progress, skip_existing=args.skip_existing)
     report.skipped = skipped
     print(report.summary())
     return 1 if report.failed else 0

@@ -143,3 +143,38 @@ def test_console_script_points_at_the_restore_main():
     assert entry, 'setup.py declares no lfdn-restore console script'
     module, function = entry.groups()
     assert module == restore_cli.__name__ and getattr(restore_cli, function) is restore_cli.main
+
+
+def test_an_interrupted_batch_is_finished_by_skip_existing(tiny, tmp_path, capsys, monkeypatch):
+    from lfdn_mm.apis import batch_restore
+    inputs = tmp_path / 'in'
+    inputs.mkdir()
+    for index in range(5):
+        cv2.imwrite(str(inputs / f'{index}.png'), (gradient() + index * 9).astype(np.uint8))
+    out = tmp_path / 'out'
+    restore_image = batch_restore.restore_image
+    calls = []
+
+    def killed_at_the_third(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return restore_image(*args, **kwargs)
+
+    monkeypatch.setattr(batch_restore, 'restore_image', killed_at_the_third)
+    with pytest.raises(KeyboardInterrupt):
+        restore_cli.main([*tiny, str(inputs), '-o', str(out), '--no-progress'])
+    assert sorted(p.name for p in out.iterdir()) == ['0.png', '1.png']  # finished files only
+    first = (out / '0.png').stat().st_mtime_ns
+    (out / '1.png').write_bytes((out / '1.png').read_bytes()[:60])  # a damaged output
+    monkeypatch.setattr(batch_restore, 'restore_image', restore_image)
+    capsys.readouterr()
+    code = restore_cli.main([*tiny, str(inputs), '-o', str(out), '--no-progress',
+                             '--skip-existing'])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert 'restored 4 of 4 images' in printed and 'skipped 1 already restored' in printed
+    assert (out / '0.png').stat().st_mtime_ns == first
+    assert sorted(p.name for p in out.iterdir()) == [f'{i}.png' for i in range(5)]
+    for index in range(5):
+        assert cv2.imread(str(out / f'{index}.png')).shape == (40, 56, 3)
