@@ -5,8 +5,9 @@
 3. Score with ``tools/test.py`` on the held-out photographs (degradations of a fixed seed).
 4. Restore the same held-out inputs, and a paired test set (the Rain100L benchmark by default)
    when one is given, with ``tools/restore.py`` (= ``lfdn-restore``), and again with the
-   shipped starter of the task (``--model``); print input vs restored PSNR/SSIM (MMagic's metric functions) for both, and
-   a picture of input | trained here | shipped starter | target.
+   shipped starter of the task (``--model``); print input vs restored PSNR/SSIM (MMagic's
+   metric functions) for both, and a picture of input | trained here | shipped starter |
+   target.
 """
 import json
 import subprocess
