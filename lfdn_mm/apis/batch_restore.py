@@ -76,7 +76,8 @@ def out_of_memory_advice(image, tile_size):
     return f'out of memory restoring a {width}x{height} image; {advice}'
 
 
-def restore_file(model, source, target, tile_size=None, tile_overlap=None, ensemble=None):
+def restore_file(model, source, target, tile_size=None, tile_overlap=None, ensemble=None,
+                 max_memory=None):
     """Read ``source``, restore it (see :func:`restore_image`) and write it to ``target``.
 
     Raises:
@@ -85,7 +86,7 @@ def restore_file(model, source, target, tile_size=None, tile_overlap=None, ensem
     """
     image = read_image(source)
     try:
-        restored = restore_image(model, image, tile_size, tile_overlap, ensemble)
+        restored = restore_image(model, image, tile_size, tile_overlap, ensemble, max_memory)
     except (MemoryError, RuntimeError) as error:
         if not is_out_of_memory(error):
             raise
@@ -106,7 +107,7 @@ def is_restored(target):
 
 
 def restore_files(model, plan, tile_size=None, tile_overlap=None, ensemble=None,
-                  progress=True, skip_existing=False):
+                  progress=True, skip_existing=False, max_memory=None):
     """Restore every ``(input, output)`` pair of ``plan`` (see :func:`plan_outputs`).
 
     Unreadable inputs and failed restorations (an image too large for the memory among them)
@@ -116,6 +117,8 @@ def restore_files(model, plan, tile_size=None, tile_overlap=None, ensemble=None,
     Args:
         skip_existing (bool): Leave pairs whose output is already a complete, readable image;
             an interrupted run started again does only what is left.
+        max_memory (int, optional): Bytes an image may need before it is restored in exact
+            tiles, when no tile size is given (see :func:`restore_image`).
 
     Returns:
         RestoreReport: Restored, already restored and failed files and the elapsed time.
@@ -131,7 +134,7 @@ def restore_files(model, plan, tile_size=None, tile_overlap=None, ensemble=None,
                 bar.update()
             continue
         try:
-            restore_file(model, source, target, tile_size, tile_overlap, ensemble)
+            restore_file(model, source, target, tile_size, tile_overlap, ensemble, max_memory)
             report.restored.append((source, target))
         except (OSError, ValueError, TypeError, RuntimeError) as error:
             reason = str(error) if str(source) in str(error) else f'{source}: {error}'

@@ -25,6 +25,7 @@ from ..models.local_statistics import tlc_window, use_local_statistics
 from ..models.tiling import check_tile_settings, ensemble_name, restore_tensor
 from ..pretrained import pretrained_checkpoint, pretrained_config, resolve_checkpoint
 from ..utils import CheckpointError, load_checkpoint_file, tensor_to_image
+from .memory_budget import default_budget, tile_for_budget
 
 #: ITU-R BT.601 luma weights, to turn a restored RGB image back into grayscale.
 LUMA_WEIGHTS = (0.299, 0.587, 0.114)
@@ -243,16 +244,20 @@ def predict_rgb(model, rgb, options):
     return bgr.flip(0).cpu()
 
 
-def restore_image(model, image, tile_size=None, tile_overlap=None, ensemble=None):
+def restore_image(model, image, tile_size=None, tile_overlap=None, ensemble=None,
+                  max_memory=None):
     """Restore one image array; the result has the shape and dtype of ``image``.
 
     Args:
         model (BaseEditModel): From :func:`init_restorer` or ``mmagic.apis.init_model``.
         image (ndarray): HxW (gray), HxWx3 (RGB) or HxWx4 (RGBA), uint8 or uint16.
-        tile_size (int, optional): Tile side; default from ``test_cfg``; 0: whole image.
+        tile_size (int, optional): Tile side; default from ``test_cfg``, else exact tiles
+            when the whole image would need more than ``max_memory``; 0: whole image.
         tile_overlap (int, optional): Tile overlap; default from ``test_cfg`` (or 32).
         ensemble (bool | str, optional): Self-ensemble, ``True``/``'x8'`` or ``'flips'``
             (:func:`lfdn_mm.models.tiling.restore_tensor`); default from ``test_cfg``.
+        max_memory (int, optional): Memory budget in bytes for choosing tiles
+            (:mod:`lfdn_mm.apis.memory_budget`); default: half of the available memory.
 
     Returns:
         ndarray: The restored image.
@@ -261,6 +266,9 @@ def restore_image(model, image, tile_size=None, tile_overlap=None, ensemble=None
     if image.dtype not in (np.uint8, np.uint16):
         raise TypeError(f'restore_image expects uint8 or uint16 pixels, got {image.dtype}')
     options = inference_options(model, tile_size, tile_overlap, ensemble)
+    if tile_size is None and options['tile_size'] is None:
+        budget = default_budget() if max_memory is None else max_memory
+        options['tile_size'] = tile_for_budget(*image.shape[:2], budget)
     colour, alpha, is_gray = split_alpha(image)
     scale = np.iinfo(image.dtype).max / 255
     rgb = torch.from_numpy(np.ascontiguousarray(colour)).permute(2, 0, 1).float() / scale

@@ -17,6 +17,7 @@ import sys
 import torch
 
 from ..apis.batch_restore import restore_files
+from ..apis.memory_budget import BYTES_PER_PIXEL, default_budget
 from ..apis.image_files import collect_inputs, plan_outputs
 from ..apis.inference import default_device, inference_options, init_restorer
 from ..pretrained import PRETRAINED, describe_pretrained, pretrained_table
@@ -73,6 +74,10 @@ def parse_args(argv=None):
                         help='CPU threads for PyTorch and onnxruntime (default: PyTorch\'s '
                         'choice, one per core this process may use)')
     parser.add_argument('--no-progress', action='store_true', help='hide the progress bar')
+    parser.add_argument('--max-memory', type=float, metavar='GB',
+                        help='without --tile, images whose whole restoration would need more '
+                        'memory than this are restored in exact tiles (the same result); '
+                        'default: half of the memory available now')
     parser.add_argument('--skip-existing', action='store_true',
                         help='leave inputs whose output is already a complete, readable image '
                         '(to finish an interrupted run)')
@@ -86,6 +91,8 @@ def parse_args(argv=None):
         args.config, args.checkpoint, *args.paths = args.paths
     if not args.paths:
         parser.error('give at least one INPUT')
+    if args.max_memory is not None and args.max_memory <= 0:
+        parser.error(f'--max-memory must be a positive number of GB, got {args.max_memory}')
     if args.threads is not None and args.threads < 1:
         parser.error(f'--threads must be at least 1, got {args.threads}')
     if not args.out_dir:
@@ -99,6 +106,15 @@ def describe_backend(model):
         return model.inference_backend
     megapixels = model.generator_for.min_pixels / 1e6
     return f'auto (onnxruntime from {megapixels:.2f} megapixels, pytorch below)'
+
+
+def whole_or_tiled(budget, tile):
+    """How images are cut when no tile size is set: whole, or tiled above the budget."""
+    if tile == 0 or not budget:
+        return 'whole images'
+    megapixels = budget / BYTES_PER_PIXEL / 1e6
+    return (f'whole images up to {megapixels:.1f} megapixels, exact tiles above to stay within '
+            f'{budget / 1e9:.1f} GB of memory')
 
 
 def main(argv=None):
@@ -122,13 +138,15 @@ def main(argv=None):
     except (FileNotFoundError, ValueError, CheckpointError) as error:
         print(f'lfdn-restore: error: {error}', file=sys.stderr)
         return 2
+    budget = default_budget() if args.max_memory is None else int(args.max_memory * 1e9)
     tiles = f'tiles {options["tile_size"]}/{options["tile_overlap"]}' \
-        if options['tile_size'] else 'whole images'
+        if options['tile_size'] else whole_or_tiled(budget, args.tile)
     print(f'restoring {len(plan)} image{"s" if len(plan) != 1 else ""} on {device} with '
           f'{describe_backend(model)}, {torch.get_num_threads()} CPU threads ({tiles}, '
           f'ensemble {options["ensemble"] or "off"}) into {args.out_dir}')
     report = restore_files(model, plan, args.tile, args.tile_overlap, args.ensemble,
-                           progress=not args.no_progress, skip_existing=args.skip_existing)
+                           progress=not args.no_progress, skip_existing=args.skip_existing,
+                           max_memory=budget)
     report.skipped = skipped
     print(report.summary())
     return 1 if report.failed else 0

@@ -178,3 +178,42 @@ def test_an_interrupted_batch_is_finished_by_skip_existing(tiny, tmp_path, capsy
     assert sorted(p.name for p in out.iterdir()) == [f'{i}.png' for i in range(5)]
     for index in range(5):
         assert cv2.imread(str(out / f'{index}.png')).shape == (40, 56, 3)
+
+
+def test_images_over_the_memory_budget_are_tiled_exactly(tiny, tmp_path, capsys, monkeypatch):
+    from lfdn_mm.apis import inference
+    inputs = tmp_path / 'in'
+    inputs.mkdir()
+    cv2.imwrite(str(inputs / 'big.png'), gradient(150, 170).astype(np.uint8))
+    tiles = []
+    restore_tensor = inference.restore_tensor
+
+    def recording(generator, inputs, **options):
+        tiles.append(options['tile_size'])
+        return restore_tensor(generator, inputs, **options)
+
+    monkeypatch.setattr(inference, 'restore_tensor', recording)
+    assert restore_cli.main([*tiny, str(inputs), '-o', str(tmp_path / 'whole'), '--no-progress',
+                             '--tile', '0']) == 0
+    assert restore_cli.main([*tiny, str(inputs), '-o', str(tmp_path / 'tiled'), '--no-progress',
+                             '--max-memory', '0.00001']) == 0  # 10 kB: far below 150x170
+    first_line = capsys.readouterr().out.splitlines()[2]
+    assert 'exact tiles above to stay within 0.0 GB' in first_line
+    assert tiles == [None, 64]
+    whole = cv2.imread(str(tmp_path / 'whole' / 'big.png'))
+    np.testing.assert_array_equal(cv2.imread(str(tmp_path / 'tiled' / 'big.png')), whole)
+
+
+def test_the_budget_picks_the_tile_side():
+    from lfdn_mm.apis.memory_budget import BYTES_PER_PIXEL, tile_for_budget
+    assert tile_for_budget(720, 1280, 720 * 1280 * BYTES_PER_PIXEL) is None  # fits
+    assert tile_for_budget(2160, 3840, 4e9) == 512
+    assert tile_for_budget(2160, 3840, 400 * 400 * BYTES_PER_PIXEL) == 384
+    assert tile_for_budget(2160, 3840, 1) == 64
+    assert tile_for_budget(2160, 3840, None) is None
+
+
+def test_max_memory_must_be_positive(tiny, tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        restore_cli.main([*tiny, str(tmp_path), '-o', str(tmp_path / 'o'), '--max-memory', '0'])
+    assert '--max-memory must be a positive number of GB, got 0.0' in capsys.readouterr().err
