@@ -227,8 +227,8 @@ def zoo_markdown():
     """The shipped models as a Markdown table generated from the metafile: a row per result
     (configs/lfdn/README.md holds it between ``ZOO_MARKERS``;
     ``tools/model_converters/model_zoo_table.py`` rewrites it)."""
-    lines = ['| Model | Recipe | Trained on | Test set | input PSNR / SSIM | restored PSNR / SSIM |',
-             '|---|---|---|---|---|---|']
+    lines = ['| Model | Recipe | Trained on | Test set | input PSNR / SSIM '
+             '| restored PSNR / SSIM |', '|---|---|---|---|---|---|']
     for name in PRETRAINED:
         meta = metafile_entry(name)
         config = Path(meta['Config']).name
