@@ -19,7 +19,9 @@ from pathlib import Path
 
 from mmengine.config import Config
 
-from .utils.checkpoint_files import CheckpointError
+from mmengine.runner.checkpoint import CheckpointLoader
+
+from .utils.checkpoint_files import CheckpointError, load_checkpoint_file
 from .utils.image_io import atomic_path
 from .utils.project_files import project_root
 
@@ -272,7 +274,6 @@ def publish_checkpoint(source, target, meta=None, half=False):
     """
     import torch
 
-    from .utils import load_checkpoint_file
     loaded = load_checkpoint_file(source)
     state_dict = loaded.get('state_dict', loaded)
     weights = {key: (value.half() if half and value.is_floating_point() else value).contiguous()
@@ -299,3 +300,15 @@ register(
     summary='removes camera shake and motion blur (CPU starter, not the paper recipe)',
     metafile_name='lfdn_c50n4-gres_1xb8-lr3e-4-starter-deblur-ft',
     model=STARTER_MODEL)
+
+
+def load_from_lfdn_scheme(filename, map_location=None):
+    """mmengine's loader for ``lfdn://NAME``: the weights of shipped model NAME, checksum
+    verified (:func:`pretrained_checkpoint`), loaded as a local file (``weights_only``)."""
+    return load_checkpoint_file(resolve_checkpoint(filename), map_location)
+
+
+def register_lfdn_scheme():
+    """Let mmengine resolve ``lfdn://NAME`` wherever a checkpoint goes (``load_from``,
+    ``load_checkpoint``, ``mmagic.apis.init_model``)."""
+    CheckpointLoader.register_scheme(SCHEME, load_from_lfdn_scheme, force=True)

@@ -19,13 +19,15 @@ from mmengine.logging import MMLogger
 from mmengine.runner import load_state_dict
 
 from ..engine.optimizers import cpu_has_native_bf16
-from ..models.inference_forms import convert_for_inference
+from ..models.inference_forms import convert_for_inference, use_local_statistics
 from ..models.lfdn_editor import options_from_test_cfg
-from ..models.local_statistics import tlc_window, use_local_statistics
+from ..models.local_statistics import tlc_window
+from ..models.presets import build_lfdn_preset
 from ..models.tiling import check_tile_settings, ensemble_name, restore_tensor
 from ..pretrained import pretrained_checkpoint, pretrained_config, resolve_checkpoint
 from ..utils import CheckpointError, load_checkpoint_file, tensor_to_image
 from .memory_budget import default_budget, tile_for_budget
+from . import onnx_backend
 
 #: ITU-R BT.601 luma weights, to turn a restored RGB image back into grayscale.
 LUMA_WEIGHTS = (0.299, 0.587, 0.114)
@@ -89,13 +91,13 @@ def prepare_for_inference(restorer, device, window=None):
 def check_backend(backend, device, precision, local_statistics):
     """Raise ``ValueError`` unless ``backend`` can run these settings; returns the backend
     that will run (``'auto'`` becomes ``'pytorch'`` where onnxruntime cannot take part)."""
-    from .onnx_backend import BACKENDS, onnxruntime_available
-    if backend not in BACKENDS:
-        raise ValueError(f'backend must be one of {", ".join(BACKENDS)}, got {backend!r}')
+    if backend not in onnx_backend.BACKENDS:
+        raise ValueError(f'backend must be one of {", ".join(onnx_backend.BACKENDS)}, '
+                         f'got {backend!r}')
     on_cuda = str(device).startswith('cuda')
     if backend == 'auto':
         cpu_fp32 = not on_cuda and precision == 'fp32' and local_statistics is None
-        return 'auto' if cpu_fp32 and onnxruntime_available() else 'pytorch'
+        return 'auto' if cpu_fp32 and onnx_backend.onnxruntime_available() else 'pytorch'
     if backend == 'pytorch':
         return backend
     if on_cuda:
@@ -166,11 +168,9 @@ def init_restorer(config=None, checkpoint=None, device=None, model=None, precisi
     restorer = restorer.to(device).eval()
     restorer.inference_precision, restorer.inference_backend = precision, backend
     if backend == 'onnxruntime':  # exports the plain generator
-        from .onnx_backend import use_onnxruntime
-        return use_onnxruntime(restorer, checkpoint)
+        return onnx_backend.use_onnxruntime(restorer, checkpoint)
     if backend == 'auto':
-        from .onnx_backend import OnnxRuntimeWhenLarge
-        restorer.generator_for = OnnxRuntimeWhenLarge(restorer, checkpoint)
+        restorer.generator_for = onnx_backend.OnnxRuntimeWhenLarge(restorer, checkpoint)
     if fast:
         return prepare_for_inference(restorer, device, window)
     if window is not None:
@@ -280,3 +280,13 @@ def restore_image(model, image, tile_size=None, tile_overlap=None, ensemble=None
     if alpha is not None:
         result = np.dstack([result, alpha])
     return result.reshape(image.shape)
+
+
+def load_generator(config=None, checkpoint=None, preset=None, seed=0):
+    """The generator of ``config`` + ``checkpoint``, or a randomly initialised ``preset``."""
+    if (config is None) == (preset is None):
+        raise ValueError('give either a config (with its checkpoint) or a preset')
+    if preset is not None:
+        torch.manual_seed(seed)
+        return build_lfdn_preset(preset).eval()
+    return init_restorer(config, checkpoint, device='cpu', fast=False).generator.eval()

@@ -14,23 +14,11 @@ import numpy as np
 import torch
 
 from ..models.inference_forms import plain_forms
-from ..models.presets import build_lfdn_preset
 from ..utils import atomic_path
-from .inference import init_restorer
 
 DYNAMIC_AXES = {name: {0: 'batch', 2: 'height', 3: 'width'} for name in ('input', 'output')}
 #: Traced with sides that are not multiples of the stride, so the padding is in the graph.
 EXPORT_SIZE = (45, 61)
-
-
-def load_generator(config=None, checkpoint=None, preset=None, seed=0):
-    """The generator of ``config`` + ``checkpoint``, or a randomly initialised ``preset``."""
-    if (config is None) == (preset is None):
-        raise ValueError('give either a config (with its checkpoint) or a preset')
-    if preset is not None:
-        torch.manual_seed(seed)
-        return build_lfdn_preset(preset).eval()
-    return init_restorer(config, checkpoint, device='cpu', fast=False).generator.eval()
 
 
 def export_onnx(generator, path, opset=17, example_size=EXPORT_SIZE, example=None):

@@ -195,15 +195,21 @@ def convert_for_inference(model, channels_last=True, fold_acfm=True, window=None
         form = FAST_FORMS.get(type(module))
         if form is not None and (fold_acfm or form is not FoldedACFM):
             module.__class__ = form
-    set_windows(model, window)
+    use_local_statistics(model, window)
     if channels_last:
         to_channels_last(model)
     return model
 
 
-def set_windows(model, window):
-    """Give every instance norm and CCA layer of ``model`` the local-statistics ``window``;
-    plain ones are switched to their windowed forms first (same function without a window)."""
+def use_local_statistics(model, window):
+    """Give every instance norm and CCA layer of ``model`` a sliding local-statistics
+    ``window`` (1/4-scale pixels, odd; TLC), or back the global statistics with
+    ``window=None``; in place. Plain layers are switched to their windowed forms first (same
+    parameters, same function without a window).
+
+    Returns:
+        nn.Module: ``model``.
+    """
     check_window(window)
     for module in model.modules():
         if window is not None and type(module) in (nn.InstanceNorm2d, CCALayer):

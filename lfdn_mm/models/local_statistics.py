@@ -57,22 +57,6 @@ def check_window(window):
     return window
 
 
-def use_local_statistics(network, window):
-    """Give every instance norm and CCA layer of ``network`` a sliding ``window`` (1/4-scale
-    pixels, odd), or back the global statistics with ``window=None``; in place.
-
-    The windowed forms live in :mod:`.inference_forms`: layers still in their plain form are
-    switched to it first (same parameters, same function without a window);
-    :func:`.inference_forms.convert_for_inference` with ``window`` does this along with the
-    other fast forms.
-
-    Returns:
-        nn.Module: ``network``.
-    """
-    from .inference_forms import set_windows
-    return set_windows(network, window)
-
-
 def tlc_window(train_crop, scale=4, factor=1.5):
     """TLC's window for a network trained on ``train_crop`` px crops: ``factor`` times the
     crop, at the ``1/scale`` resolution of the statistics, made odd."""

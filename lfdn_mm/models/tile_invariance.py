@@ -20,7 +20,11 @@ from torch import nn
 
 from .alfm import ALFM
 from .fdnb import FDNB
-from .tiling import round_up
+
+
+def round_up(value, multiple):
+    """The smallest multiple of ``multiple`` that is >= ``value``."""
+    return math.ceil(value / multiple) * multiple
 
 
 def supports_tile_invariance(network):

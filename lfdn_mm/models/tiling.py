@@ -9,6 +9,8 @@ from functools import partial
 
 import torch
 
+from .tile_invariance import round_up, supports_tile_invariance, tile_invariant_forward
+
 DEFAULT_TILE_OVERLAP = 32
 #: self-ensemble -> the :func:`dihedral_transform` indices it averages: ``'x8'`` all flips and
 #: transposes, ``'flips'`` the four flips, which keep the orientation of rain streaks
@@ -57,10 +59,6 @@ def self_ensemble(forward, x, ensemble='x8'):
         total = out if total is None else total + out
     return total / len(transforms)
 
-
-def round_up(value, multiple):
-    """The smallest multiple of ``multiple`` that is >= ``value``."""
-    return math.ceil(value / multiple) * multiple
 
 
 def tile_starts(length, tile, step):
@@ -174,7 +172,6 @@ def restore_tensor(network, x, tile_size=None, tile_overlap=DEFAULT_TILE_OVERLAP
         tile_mode (str): ``'exact'``: tile-invariant where the network allows it, else
             blended; ``'blended'``: always blended tiles.
     """
-    from .tile_invariance import supports_tile_invariance, tile_invariant_forward
     if tile_size is not None:
         check_tile_settings(tile_size, tile_overlap, tile_mode)
     if tile_size is None:

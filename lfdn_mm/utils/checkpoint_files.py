@@ -3,8 +3,9 @@
 Every checkpoint this project reads goes through :func:`load_checkpoint_file`: the restore and
 export commands and :func:`lfdn_mm.apis.inference.init_restorer` call it directly, and
 :func:`register_weights_only_loaders` makes it mmengine's loader for local files (and
-:func:`load_url_weights_only` its loader for ``http(s)://`` URLs, :func:`load_from_lfdn_scheme`
-for the shipped models' ``lfdn://NAME``), which the Runner
+:func:`load_url_weights_only` its loader for ``http(s)://`` URLs;
+:func:`lfdn_mm.pretrained.load_from_lfdn_scheme` loads the shipped models' ``lfdn://NAME``),
+which the Runner
 (``load_from``, ``--resume``, ``init_cfg``), ``mmagic.apis.init_model`` and MMagic's
 inferencers use. ``weights_only=True`` is passed explicitly, so no environment variable can
 turn it off.
@@ -157,17 +158,8 @@ def download_and_load(url, map_location, model_dir, progress):
                                                   progress=progress, weights_only=True)
 
 
-def load_from_lfdn_scheme(filename, map_location=None):
-    """mmengine's loader for ``lfdn://NAME``: the weights of shipped model NAME, checksum
-    verified (:func:`lfdn_mm.pretrained.pretrained_checkpoint`), loaded as a local file."""
-    from ..pretrained import resolve_checkpoint  # lfdn_mm.pretrained imports this module
-    return load_checkpoint_file(resolve_checkpoint(filename), map_location)
-
-
 def register_weights_only_loaders():
-    """Make mmengine load local files, ``http(s)://`` URLs and the shipped models'
-    ``lfdn://NAME`` with ``weights_only=True``."""
+    """Make mmengine load local files and ``http(s)://`` URLs with ``weights_only=True``."""
     CheckpointLoader.register_scheme('', load_from_local_weights_only, force=True)
     CheckpointLoader.register_scheme(('http://', 'https://'), load_url_weights_only,
                                      force=True)
-    CheckpointLoader.register_scheme('lfdn://', load_from_lfdn_scheme, force=True)

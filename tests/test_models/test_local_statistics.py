@@ -7,9 +7,9 @@ from torch import nn
 
 from lfdn_mm.models import LFDN, convert_for_inference
 from lfdn_mm.models.blocks import CCALayer
-from lfdn_mm.models.inference_forms import FastInstanceNorm2d, WindowedCCALayer
-from lfdn_mm.models.local_statistics import (box_mean, local_mean_std, tlc_window,
-                                             use_local_statistics)
+from lfdn_mm.models.inference_forms import (FastInstanceNorm2d, WindowedCCALayer,
+                                            use_local_statistics)
+from lfdn_mm.models.local_statistics import box_mean, local_mean_std, tlc_window
 from lfdn_mm.models.tiling import restore_tensor
 
 

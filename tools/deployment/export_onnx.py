@@ -10,7 +10,8 @@ checkpoint cannot be used (a missing, corrupt or unsafe checkpoint is named).
 import argparse
 import sys
 
-from lfdn_mm.apis.onnx_export import export_onnx, load_generator, onnx_max_abs_diff
+from lfdn_mm.apis.inference import load_generator
+from lfdn_mm.apis.onnx_export import export_onnx, onnx_max_abs_diff
 from lfdn_mm.models import PRESETS
 from lfdn_mm.utils import CheckpointError
 
