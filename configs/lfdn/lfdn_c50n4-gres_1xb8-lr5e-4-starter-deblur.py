@@ -1,7 +1,7 @@
 # CPU starter for deblurring, shipped as `lfdn-restore --model deblur`: as the derain starter,
 # on camera shake, moving objects and sensor noise synthesised on the fly (SynthesizeMotionBlur).
 _base_ = [
-    '../_base_/models/lfdn_paper.py', '../_base_/datasets/clean_deblur.py',
+    '../_base_/models/lfdn_paper.py', '../_base_/datasets/clean_motion_blur.py',
     '../_base_/schedules/cpu_starter.py'
 ]
 experiment_name = 'lfdn_c50n4-gres_1xb8-lr5e-4-starter-deblur'
