@@ -99,7 +99,8 @@ def test_gray_images_keep_their_shape():
 
 
 @pytest.mark.parametrize('argument, value', [
-    ('num_frames', (1, 5)), ('num_frames', (7.5, 9)), ('num_frames', (9, 7)),
+    ('still_prob', 1.5), ('num_frames', (1, 5)), ('num_frames', (7.5, 9)),
+    ('num_frames', (9, 7)),
     ('max_step', (0, 2)), ('max_step', (1, 100)),
     ('translation', (0, 5)), ('translation', (0, 400)), ('curvature', (0, 2)),
     ('speed_change', (0, 1.5)), ('jitter', (0, 30)), ('rotation', (0, 45)),
@@ -120,3 +121,12 @@ def test_long_paths_get_enough_sub_frames_to_blur_without_gaps():
     smooth = blur(dots(128, [(64, 64)]), translation=(60, 60), num_frames=(7, 7),
                   max_step=(1, 1))['img'][..., 0]
     assert (ghosts > 0).sum() < 30 < 55 < (smooth > 0).sum()
+
+
+def test_still_exposures_leave_the_image_sharp_up_to_noise():
+    photo = np.random.default_rng(3).integers(0, 200, (48, 48, 3), dtype=np.uint8)
+    still = blur(photo.copy(), translation=(30, 30), still_prob=1.0)
+    np.testing.assert_array_equal(still['img'], photo)
+    np.testing.assert_array_equal(still['gt'], photo)
+    moving = blur(photo.copy(), translation=(30, 30), still_prob=0.0)
+    assert np.abs(moving['img'].astype(int) - photo).mean() > 5

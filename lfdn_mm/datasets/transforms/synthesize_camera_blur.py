@@ -34,6 +34,9 @@ class SynthesizeCameraBlur(Degradation):
     The path spans the whole exposure, centred on the middle sub-frame.
 
     Args:
+        still_prob (float): Probability of a still exposure: no camera or object motion, so
+            ``img`` is ``gt`` with the camera's noise and compression only. Such pairs teach a
+            network to leave sharp images as they are.
         num_frames (tuple[int]): Sub-frames averaged per exposure (GoPro: 7-13), at least.
         max_step (tuple[float]): Largest motion of any pixel between two sub-frames: more
             sub-frames are added until it holds, so that long paths blur smoothly instead of
@@ -64,8 +67,9 @@ class SynthesizeCameraBlur(Degradation):
         gt_key, img_key, seed: See :class:`Degradation`.
     """
 
-    def __init__(self, num_frames=(7, 13), max_step=(1.0, 4.0), translation=(3.0, 80.0),
-                 curvature=(0.0, 0.3), speed_change=(0.0, 0.6), jitter=(0.0, 2.0),
+    def __init__(self, still_prob=0.0, num_frames=(7, 13), max_step=(1.0, 4.0),
+                 translation=(3.0, 80.0), curvature=(0.0, 0.3), speed_change=(0.0, 0.6),
+                 jitter=(0.0, 2.0),
                  rotation=(0.0, 2.0), zoom=(0.0, 0.04), perspective=(0.0, 0.03),
                  object_prob=0.5, max_objects=2, object_size=(0.08, 0.3),
                  object_translation=(4.0, 80.0),
@@ -78,6 +82,7 @@ class SynthesizeCameraBlur(Degradation):
         def span(arg, value, low=0.0, high=None, integer=False):
             return check_range(name, arg, value, low=low, high=high, integer=integer)
 
+        self.still_prob = check_probability(name, 'still_prob', still_prob)
         self.num_frames = span('num_frames', num_frames, 2, 64, integer=True)
         self.max_step = span('max_step', max_step, 0.25, 64.0)
         self.translation = span('translation', translation, 0.1, 256.0)
@@ -188,9 +193,12 @@ class SynthesizeCameraBlur(Degradation):
         gamma = rng.uniform(*self.gamma)
         scene = to_linear(clean, gamma, rng.uniform(*self.highlight_gain),
                           self.highlight_threshold)
-        layers = self.moving_layers(scene, rng)
         height, width = clean.shape[:2]
-        homography = self.camera_path(rng, width, height)
+        if self.still_prob and rng.random() < self.still_prob:
+            layers, homography = [], still_camera
+        else:
+            layers = self.moving_layers(scene, rng)
+            homography = self.camera_path(rng, width, height)
         times = self.exposure_times(rng, longest_travel(homography, layers, width, height))
         exposure = sum(self.sub_frame(scene, layers, homography, t) for t in times) / len(times)
         sharp = self.sub_frame(scene, layers, homography, 0.0)
@@ -202,6 +210,10 @@ class SynthesizeCameraBlur(Degradation):
             blurred = jpeg(blurred, int(rng.integers(self.jpeg_quality[0], self.jpeg_quality[1],
                                                      endpoint=True)))
         return to_srgb(sharp, gamma), blurred
+
+
+def still_camera(t):
+    return np.eye(3)
 
 
 def longest_travel(homography, layers, width, height, samples=33):
