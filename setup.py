@@ -64,6 +64,6 @@ setup(
     # mmagic itself is installed with --no-deps by tools/setup_env.sh: its
     # declared requirements conflict with the pins in requirements.txt.
     install_requires=requirements('runtime'),
-    extras_require={'tests': requirements('tests')},
+    extras_require={name: requirements(name) for name in ('tests', 'video', 'demo')},
     entry_points={'console_scripts': ['lfdn-restore = lfdn_mm.cli.restore:main']},
 )

@@ -95,8 +95,8 @@ fi
 step 5 "installing mmagic without its conflicting declared requirements"
 "${PIP[@]}" -q --no-deps mmagic
 
-step 6 "installing lfdn_mm (editable) with its runtime and test requirements"
-"${PIP[@]}" -q --no-build-isolation -e "$ROOT[tests]"
+step 6 "installing lfdn_mm (editable) with its runtime, test, video and web-demo requirements"
+"${PIP[@]}" -q --no-build-isolation -e "$ROOT[tests,video,demo]"
 
 step 7 "checking that everything imports"
 check_imports
