@@ -290,7 +290,7 @@ register(
     file='lfdn_starter_derain.pth',
     sha256='af78ca131812791f965b9088b60ca2ed81daea59785a50651e1152f3880860a8',
     summary='removes rain streaks, light rain first (CPU starter, not the paper recipe)',
-    metafile_name='lfdn_c50n4-gres_1xb8-lr1e-4-starter-derain-ft5',
+    metafile_name='lfdn_c50n4-gres_1xb8-lr5e-4-22000i_synrain-photos',
     model=STARTER_MODEL)
 
 register(
@@ -298,7 +298,7 @@ register(
     file='lfdn_starter_deblur.pth',
     sha256='96caa1501c1da49c33949ec192e83c592838f52f74d20b53ba1a11ed37472e05',
     summary='removes camera shake and motion blur (CPU starter, not the paper recipe)',
-    metafile_name='lfdn_c50n4-gres_1xb8-lr3e-4-starter-deblur-ft',
+    metafile_name='lfdn_c50n4-gres_1xb8-lr5e-4-2800i_motionblur-photos',
     model=STARTER_MODEL)
 
 

@@ -309,7 +309,7 @@ def test_installed_wheel_works_outside_the_checkout(wheel, tmp_path):
              'from lfdn_mm.utils.project_files import project_root\n'
              'root = project_root()\n'
              "cfg = Config.fromfile(root / 'configs/lfdn' /\n"
-             "                      'lfdn_c50n4-gres_1xb8-lr5e-4-starter-derain.py')\n"
+             "                      'lfdn_c50n4-gres_1xb8-lr5e-4-22000i_synrain-photos.py')\n"
              'print(lfdn_mm.__file__, root, cfg.model.generator.type, sep="\\n")\n')
     result = subprocess.run([sys.executable, '-c', probe], capture_output=True, text=True,
                             cwd=elsewhere, env=env)
