@@ -1,5 +1,5 @@
-"""Restoring many files: one image at a time with a progress bar, out-of-memory advice, and a
-report of what was restored, skipped and failed."""
+"""Restoring many files: one image (or video, frame by frame) at a time with a progress bar,
+out-of-memory advice, and a report of what was restored, skipped and failed."""
 import sys
 import time
 from dataclasses import dataclass, field
@@ -10,6 +10,8 @@ from mmengine.utils import ProgressBar
 from ..utils import write_image
 from .image_files import ImageReadError, read_image
 from .inference import inference_options, restore_image
+from .video import (DEFAULT_CRF, VideoSupportMissing, count_frames, is_complete_video,
+                    is_video_file, restore_video)
 
 #: The tile side suggested when a whole image does not fit in memory.
 SUGGESTED_TILE = 512
@@ -35,9 +37,11 @@ class RestoreReport:
     def summary(self):
         """A few lines for the terminal."""
         total = len(self.restored) + len(self.failed)
-        per_image = self.seconds / max(total, 1)
-        lines = [f'restored {len(self.restored)} of {total} images in {self.seconds:.1f} s '
-                 f'({per_image:.2f} s per image), {len(self.failed)} failed']
+        per_file = self.seconds / max(total, 1)
+        sources = [source for source, _ in self.restored] + [source for source, _ in self.failed]
+        noun = 'files' if any(map(is_video_file, sources)) else 'images'
+        lines = [f'restored {len(self.restored)} of {total} {noun} in {self.seconds:.1f} s '
+                 f'({per_file:.2f} s per {noun[:-1]}), {len(self.failed)} failed']
         if self.existing:
             lines.append(f'skipped {len(self.existing)} already restored (complete, readable '
                          'outputs)')
@@ -76,17 +80,12 @@ def out_of_memory_advice(image, tile_size):
     return f'out of memory restoring a {width}x{height} image; {advice}'
 
 
-def restore_file(model, source, target, tile_size=None, tile_overlap=None, ensemble=None,
-                 max_memory=None):
-    """Read ``source``, restore it (see :func:`restore_image`) and write it to ``target``.
-
-    Raises:
-        ImageReadError: ``source`` is not a readable image.
-        ImageTooLargeError: Restoring it ran out of memory; the message suggests tiles.
-    """
-    image = read_image(source)
+def restore_or_advise(model, source, image, tile_size=None, tile_overlap=None, ensemble=None,
+                      max_memory=None):
+    """:func:`restore_image` of ``image`` (read from ``source``), out of memory turned into
+    :class:`ImageTooLargeError` naming ``source`` and suggesting tiles."""
     try:
-        restored = restore_image(model, image, tile_size, tile_overlap, ensemble, max_memory)
+        return restore_image(model, image, tile_size, tile_overlap, ensemble, max_memory)
     except (MemoryError, RuntimeError) as error:
         if not is_out_of_memory(error):
             raise
@@ -94,11 +93,42 @@ def restore_file(model, source, target, tile_size=None, tile_overlap=None, ensem
             torch.cuda.empty_cache()
         used_tile = inference_options(model, tile_size, tile_overlap, ensemble)['tile_size']
         raise ImageTooLargeError(f'{source}: {out_of_memory_advice(image, used_tile)}') from None
-    write_image(target, restored)
+
+
+def restore_file(model, source, target, tile_size=None, tile_overlap=None, ensemble=None,
+                 max_memory=None, video_crf=DEFAULT_CRF, on_frame=None):
+    """Read ``source``, restore it (see :func:`restore_image`) and write it to ``target``.
+
+    A video (:func:`~lfdn_mm.apis.video.is_video_file`) is restored frame by frame with the
+    same options (:func:`~lfdn_mm.apis.video.restore_video`).
+
+    Args:
+        video_crf (int): Quality of a video output: 0 lossless, else the H.264 (VP9 in
+            ``.webm``) constant rate factor.
+        on_frame (callable, optional): Called after each restored video frame.
+
+    Raises:
+        ImageReadError: ``source`` is not a readable image.
+        VideoReadError: ``source`` has a video suffix but is not a complete, decodable video.
+        VideoSupportMissing: ``source`` is a video and PyAV is not installed.
+        ImageTooLargeError: Restoring it ran out of memory; the message suggests tiles.
+    """
+    if is_video_file(source):
+        def restore_frame(frame):
+            return restore_or_advise(model, source, frame, tile_size, tile_overlap, ensemble,
+                                     max_memory)
+
+        restore_video(source, target, restore_frame, video_crf, on_frame)
+        return
+    image = read_image(source)
+    write_image(target, restore_or_advise(model, source, image, tile_size, tile_overlap,
+                                          ensemble, max_memory))
 
 
 def is_restored(target):
-    """Whether ``target`` is a complete, readable image (a finished output)."""
+    """Whether ``target`` is a complete, readable image or video (a finished output)."""
+    if is_video_file(target):
+        return is_complete_video(target)
     try:
         read_image(target)
     except (OSError, ImageReadError):
@@ -106,42 +136,85 @@ def is_restored(target):
     return True
 
 
+def progress_steps(source):
+    """Steps of ``source`` on the progress bar: a video's frames (as its header announces
+    them), else 1."""
+    if not is_video_file(source):
+        return 1
+    try:
+        return max(count_frames(source), 1)
+    except (OSError, ValueError, VideoSupportMissing):
+        return 1  # restoring it fails and says why
+
+
+class FileProgress:
+    """An mmengine ProgressBar in frames over a plan (an image is one step), or nothing.
+
+    Args:
+        steps (list[int]): Steps of each file of the plan.
+    """
+
+    def __init__(self, steps, show=True):
+        self.bar = ProgressBar(sum(steps), file=sys.stderr) if show else None
+        self.left_in_file = 0
+
+    def start_file(self, steps):
+        self.left_in_file = steps
+
+    def frame_done(self):
+        """Advance one frame, never past the steps of the current file."""
+        if self.bar is not None and self.left_in_file > 1:
+            self.left_in_file -= 1
+            self.bar.update()
+
+    def file_done(self):
+        if self.bar is not None and self.left_in_file > 0:
+            self.bar.update(self.left_in_file)
+        self.left_in_file = 0
+
+    def close(self):
+        if self.bar is not None:
+            sys.stderr.write('\n')
+
+
 def restore_files(model, plan, tile_size=None, tile_overlap=None, ensemble=None,
-                  progress=True, skip_existing=False, max_memory=None):
+                  progress=True, skip_existing=False, max_memory=None, video_crf=DEFAULT_CRF):
     """Restore every ``(input, output)`` pair of ``plan`` (see :func:`plan_outputs`).
 
     Unreadable inputs and failed restorations (an image too large for the memory among them)
     are recorded and the rest go on. Outputs are written atomically (a temporary name, then a
     rename), in the format of their suffix, so an interrupted run leaves finished files only.
+    Videos are restored frame by frame; the progress bar counts frames (an image is one).
 
     Args:
-        skip_existing (bool): Leave pairs whose output is already a complete, readable image;
-            an interrupted run started again does only what is left.
+        skip_existing (bool): Leave pairs whose output is already a complete, readable image
+            or video; an interrupted run started again does only what is left.
         max_memory (int, optional): Bytes an image may need before it is restored in exact
             tiles, when no tile size is given (see :func:`restore_image`).
+        video_crf (int): Quality of video outputs (see :func:`restore_file`).
 
     Returns:
         RestoreReport: Restored, already restored and failed files and the elapsed time.
     """
     inference_options(model, tile_size, tile_overlap, ensemble)  # bad settings fail here
     report = RestoreReport()
-    bar = ProgressBar(len(plan), file=sys.stderr) if progress else None
+    steps = [progress_steps(source) for source, _ in plan]
+    bar = FileProgress(steps, show=progress)
     start = time.perf_counter()
-    for source, target in plan:
+    for (source, target), file_steps in zip(plan, steps):
+        bar.start_file(file_steps)
         if skip_existing and is_restored(target):
             report.existing.append((source, target))
-            if bar is not None:
-                bar.update()
+            bar.file_done()
             continue
         try:
-            restore_file(model, source, target, tile_size, tile_overlap, ensemble, max_memory)
+            restore_file(model, source, target, tile_size, tile_overlap, ensemble, max_memory,
+                         video_crf, on_frame=bar.frame_done)
             report.restored.append((source, target))
         except (OSError, ValueError, TypeError, RuntimeError) as error:
             reason = str(error) if str(source) in str(error) else f'{source}: {error}'
             report.failed.append((source, reason))
-        if bar is not None:
-            bar.update()
-    if bar is not None:
-        sys.stderr.write('\n')
+        bar.file_done()
+    bar.close()
     report.seconds = time.perf_counter() - start
     return report

@@ -9,6 +9,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from .video import VIDEO_SUFFIXES
+
 IMAGE_SUFFIXES = ('.bmp', '.jpeg', '.jpg', '.png', '.ppm', '.pgm', '.tif', '.tiff', '.webp')
 JPEG_START = b'\xff\xd8\xff'
 
@@ -59,8 +61,9 @@ def collect_inputs(sources):
     """Expand image paths, folders and glob patterns into ``(images, skipped)``.
 
     Named files are always taken; folders (not recursively) and glob patterns contribute
-    the files with an image suffix (:data:`IMAGE_SUFFIXES`); the other files and the
-    sub-folders they hold are ``skipped``. Hidden files are ignored.
+    the files with an image or video suffix (:data:`IMAGE_SUFFIXES`,
+    :data:`~lfdn_mm.apis.video.VIDEO_SUFFIXES`); the other files and the sub-folders they
+    hold are ``skipped``. Hidden files are ignored.
     """
     images, skipped = [], []
 
@@ -68,7 +71,7 @@ def collect_inputs(sources):
         for path in sorted(paths):
             if path.name.startswith('.'):
                 continue
-            if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
+            if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES + VIDEO_SUFFIXES:
                 images.append(path)
             elif path.is_file() or path.is_dir():
                 skipped.append(path)
@@ -88,7 +91,7 @@ def collect_inputs(sources):
             raise FileNotFoundError(f'{source}: no such file or folder')
     unique = list({path.resolve(): path for path in images}.values())
     if not unique:
-        raise FileNotFoundError(f'no images found in {", ".join(map(str, sources))}')
+        raise FileNotFoundError(f'no images or videos found in {", ".join(map(str, sources))}')
     return unique, skipped
 
 

@@ -1,4 +1,4 @@
-"""``lfdn-restore``: restore images, folders or glob patterns.
+"""``lfdn-restore``: restore images, videos, folders or glob patterns.
 
     lfdn-restore --model derain|deblur INPUT [INPUT ...] --out-dir DIR
     lfdn-restore CONFIG CHECKPOINT INPUT [INPUT ...] --out-dir DIR
@@ -7,6 +7,8 @@
     lfdn-restore --model derain --info    (how it was trained, its recipe, all its numbers)
 
 CHECKPOINT may be a file or ``lfdn://NAME``, the weights of a shipped model.
+Videos (.mp4 .mov .mkv .avi .webm, PyAV: ``pip install lfdn-mm[video]``) are restored frame by
+frame into a video of the same name, frame rate and audio; ``--video-crf`` sets its quality.
 
 Exit status: 0 when every image was restored, 1 when some input could not be read or
 restored (each is named in the summary), 2 for a bad command line, config or checkpoint.
@@ -20,6 +22,7 @@ from ..apis.batch_restore import restore_files
 from ..apis.memory_budget import BYTES_PER_PIXEL, default_budget
 from ..apis.image_files import collect_inputs, plan_outputs
 from ..apis.inference import default_device, inference_options, init_restorer
+from ..apis.video import DEFAULT_CRF, MAX_CRF, is_video_file
 from ..pretrained import PRETRAINED, describe_pretrained, pretrained_table
 from ..utils import CheckpointError
 
@@ -34,8 +37,8 @@ def parse_args(argv=None):
         'inputs.')
     parser.add_argument('paths', nargs='*', metavar='[CONFIG CHECKPOINT] INPUT',
                         help='config file and checkpoint (a file, or lfdn://NAME for the weights '
-                        'of a shipped model; unless --model), then images, folders or quoted '
-                        'glob patterns ("rain/**/*.png")')
+                        'of a shipped model; unless --model), then images, videos, folders or '
+                        'quoted glob patterns ("rain/**/*.png")')
     parser.add_argument('--model', choices=sorted(PRETRAINED) or None,
                         help='a model shipped with lfdn-mm instead of CONFIG CHECKPOINT')
     parser.add_argument('--list-models', action='store_true',
@@ -80,7 +83,12 @@ def parse_args(argv=None):
                         'default: half of the memory available now')
     parser.add_argument('--skip-existing', action='store_true',
                         help='leave inputs whose output is already a complete, readable image '
-                        '(to finish an interrupted run)')
+                        'or video (to finish an interrupted run)')
+    parser.add_argument('--video-crf', type=int, default=DEFAULT_CRF, metavar='CRF',
+                        help='quality of restored videos: the constant rate factor of H.264 '
+                        f'(VP9 in .webm), 1-{MAX_CRF}, lower is better and larger '
+                        f'(default: {DEFAULT_CRF}); 0: lossless RGB (libx264rgb, VP9 '
+                        'lossless), frames exactly as restored')
     args = parser.parse_args(argv)
     if args.list_models or args.info:
         return args
@@ -95,6 +103,8 @@ def parse_args(argv=None):
         parser.error(f'--max-memory must be a positive number of GB, got {args.max_memory}')
     if args.threads is not None and args.threads < 1:
         parser.error(f'--threads must be at least 1, got {args.threads}')
+    if not 0 <= args.video_crf <= MAX_CRF:
+        parser.error(f'--video-crf must be from 0 (lossless) to {MAX_CRF}, got {args.video_crf}')
     if not args.out_dir:
         parser.error('the following arguments are required: -o/--out-dir')
     args.inputs = args.paths
@@ -115,6 +125,14 @@ def whole_or_tiled(budget, tile):
     megapixels = budget / BYTES_PER_PIXEL / 1e6
     return (f'whole images up to {megapixels:.1f} megapixels, exact tiles above to stay within '
             f'{budget / 1e9:.1f} GB of memory')
+
+
+def count_inputs(plan):
+    """``'3 images'``, ``'1 video'``, ``'2 images and 1 video'``."""
+    videos = sum(is_video_file(source) for source, _ in plan)
+    counts = [(len(plan) - videos, 'image'), (videos, 'video')]
+    parts = [f'{count} {noun}{"s" if count != 1 else ""}' for count, noun in counts if count]
+    return ' and '.join(parts)
 
 
 def main(argv=None):
@@ -141,12 +159,12 @@ def main(argv=None):
     budget = default_budget() if args.max_memory is None else int(args.max_memory * 1e9)
     tiles = f'tiles {options["tile_size"]}/{options["tile_overlap"]}' \
         if options['tile_size'] else whole_or_tiled(budget, args.tile)
-    print(f'restoring {len(plan)} image{"s" if len(plan) != 1 else ""} on {device} with '
+    print(f'restoring {count_inputs(plan)} on {device} with '
           f'{describe_backend(model)}, {torch.get_num_threads()} CPU threads ({tiles}, '
           f'ensemble {options["ensemble"] or "off"}) into {args.out_dir}')
     report = restore_files(model, plan, args.tile, args.tile_overlap, args.ensemble,
                            progress=not args.no_progress, skip_existing=args.skip_existing,
-                           max_memory=budget)
+                           max_memory=budget, video_crf=args.video_crf)
     report.skipped = skipped
     print(report.summary())
     return 1 if report.failed else 0
