@@ -127,11 +127,19 @@ def count_frames(path):
 
 
 def is_complete_video(path):
-    """Whether ``path`` opens as a video and its first frame decodes."""
+    """Whether ``path`` opens as a video, its first frame decodes and it holds the frames its
+    header announces (packets are counted, not decoded)."""
+    try:
+        errors = (OSError, ValueError, RuntimeError, StopIteration, import_av().FFmpegError)
+    except VideoSupportMissing:
+        return False
     try:
         with open_video(path) as (container, stream):
             next(container.decode(stream))
-    except (OSError, ValueError, RuntimeError, StopIteration):
+            container.seek(0)
+            packets = sum(1 for packet in container.demux(stream) if packet.size)
+            check_frame_count(path, stream, packets)
+    except errors:
         return False
     return True
 
