@@ -1,0 +1,9 @@
+"""Try the shipped models in a browser: a Gradio page to upload an image and compare.
+
+    python tools/web_demo.py [--device cpu] [--max-memory GB] [--server-name HOST]
+                             [--server-port PORT] [--share]
+"""
+from lfdn_mm.cli.web_demo import main
+
+if __name__ == '__main__':
+    main()
