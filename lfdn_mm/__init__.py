@@ -17,7 +17,7 @@ if digit_version(torch.__version__) < digit_version('2.5.0'):
     raise ImportError(f'lfdn_mm needs torch >= 2.5 (weights-only checkpoint loading with '
                       f'torch.serialization.add_safe_globals); this is torch {torch.__version__}')
 
-from . import datasets, engine, models  # noqa: E402, F401 (register the modules)
+from . import datasets, engine, inference, models  # noqa: E402, F401 (register the modules)
 from .pretrained import register_lfdn_scheme  # noqa: E402
 from .utils import allow_mmengine_checkpoints  # noqa: E402
 from .version import __version__  # noqa: E402

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from lfdn_mm.cli.analysis.measure import (machine_info, make_forward, make_input,  # noqa: E402
                                       parse_size, size_label, summarise_latency, timed)
 from lfdn_mm.models import LFDN  # noqa: E402
-from lfdn_mm.models.memory_format import to_channels_last  # noqa: E402
+from lfdn_mm.inference.memory_format import to_channels_last  # noqa: E402
 
 REGISTRY_DECORATOR = re.compile(r'^@MODELS\.register_module\(.*\)\n', re.MULTILINE)
 

@@ -19,11 +19,11 @@ from mmengine.logging import MMLogger
 from mmengine.runner import load_state_dict
 
 from ..engine.optimizers import cpu_has_native_bf16
-from ..models.inference_forms import convert_for_inference, use_local_statistics
-from ..models.lfdn_editor import options_from_test_cfg
-from ..models.local_statistics import tlc_window
+from ..inference.fast_forms import convert_for_inference, use_local_statistics
+from ..inference.lfdn_editor import options_from_test_cfg
+from ..inference.local_statistics import tlc_window
+from ..inference.tiling import check_tile_settings, ensemble_name, restore_tensor
 from ..models.presets import build_lfdn_preset
-from ..models.tiling import check_tile_settings, ensemble_name, restore_tensor
 from ..pretrained import pretrained_checkpoint, pretrained_config, resolve_checkpoint
 from ..utils import CheckpointError, load_checkpoint_file, tensor_to_image
 from .memory_budget import default_budget, tile_for_budget

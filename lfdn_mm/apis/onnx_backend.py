@@ -30,7 +30,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..models.tile_invariance import stage_halos, supports_tile_invariance
+from ..inference.tile_invariance import stage_halos, supports_tile_invariance
 from ..pretrained import sha256
 from .onnx_export import export_onnx
 

@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import torch
 
-from ..models.inference_forms import plain_forms
+from ..inference.fast_forms import plain_forms
 from ..utils import atomic_path
 
 DYNAMIC_AXES = {name: {0: 'batch', 2: 'height', 3: 'width'} for name in ('input', 'output')}

@@ -9,8 +9,8 @@ class ACFM(nn.Module):
 
     The feature map is viewed as a one-channel volume ``(B, 1, C, H, W)``; a 1x3x3 Conv3d
     models spatial and a 3x1x1 Conv3d channel correlation (Eq. 11). This is the reference
-    formulation; :class:`lfdn_mm.models.inference_forms.FoldedACFM` computes the same function
-    with 2-D convolutions (see :func:`lfdn_mm.models.convert_for_inference`).
+    formulation; :class:`lfdn_mm.inference.fast_forms.FoldedACFM` computes the same function
+    with 2-D convolutions (see :func:`lfdn_mm.inference.convert_for_inference`).
 
     Args:
         hidden_channels (int): Channels between the two Conv3d layers (not given in the

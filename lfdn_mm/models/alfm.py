@@ -12,10 +12,7 @@ class ALFM(nn.Module):
     (Eq. 9) and ``F' = theta * A F + F`` (Eq. 10); a 1x1 conv reduces ``NC`` to ``C``.
     The attention runs in float32 even under autocast (``F F^T`` sums ``HW`` products and
     overflows half precision); ``theta * A F + F``, a convex combination of rows plus ``F``,
-    runs in the features' own precision as one fused ``baddbmm``, so the only new
-    ``NC x HW`` tensor is the result. ``F`` is a view of the concatenated maps in either
-    memory format: channels_last maps give ``F`` with unit stride along ``NC`` and the
-    result is computed transposed, so it comes out channels_last with no copy.
+    runs in the features' own precision.
 
     Args:
         channels (int): Channels C of each block output.
@@ -67,11 +64,7 @@ class ALFM(nn.Module):
         with torch.autocast(stacked.device.type, enabled=False):
             attention = self.attention(features.float())
             scaled = (self.theta.float() * attention).to(features.dtype)
-            if features.stride(1) == 1 and features.shape[1] > 1:
-                fused = torch.baddbmm(features.transpose(1, 2), features.transpose(1, 2),
-                                      scaled.transpose(1, 2)).transpose(1, 2)
-            else:
-                fused = torch.baddbmm(features, scaled, features)
+            fused = torch.bmm(scaled, features).add_(features)
         return self.reduce(fused.unflatten(2, (h, w)))
 
 

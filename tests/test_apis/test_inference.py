@@ -200,7 +200,7 @@ def test_restorer_takes_the_fast_exact_path_by_default(tiny):
     conv = next(m for m in fast.generator.modules() if isinstance(m, torch.nn.Conv2d))
     assert conv.weight.is_contiguous(memory_format=torch.channels_last)
     from lfdn_mm.models import ACFM
-    from lfdn_mm.models.inference_forms import FoldedACFM
+    from lfdn_mm.inference.fast_forms import FoldedACFM
     assert type(fast.generator.acfm) is FoldedACFM and type(plain.generator.acfm) is ACFM
     image = smooth_image(80, 96)
     assert_nearly_equal(restore_image(fast, image), restore_image(plain, image))

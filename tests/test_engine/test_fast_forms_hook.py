@@ -8,7 +8,7 @@ from mmengine.config import Config
 
 from lfdn_mm.engine import ChannelsLastHook, FastFormsHook
 from lfdn_mm.models import ACFM, LFDN
-from lfdn_mm.models.inference_forms import FastInstanceNorm2d, FoldedACFM
+from lfdn_mm.inference.fast_forms import FastInstanceNorm2d, FoldedACFM
 
 
 @pytest.mark.parametrize('hook, channels_last', [

@@ -1,4 +1,5 @@
-"""The package's modules import each other in one direction: no circles, at any depth."""
+"""The package's modules import each other in one direction: no circles, at any depth, and the
+paper (``lfdn_mm.models``) never imports the inference engine (``lfdn_mm.inference``)."""
 import ast
 
 from conftest import ROOT
@@ -71,3 +72,24 @@ def test_no_module_imports_itself_back():
 def test_the_cycle_finder_finds_a_circle():
     assert find_cycle({'a': {'b'}, 'b': {'c'}, 'c': {'a'}}) == ['a', 'b', 'c', 'a']
     assert find_cycle({'a': {'b'}, 'b': set()}) is None
+
+
+def in_package(name, package):
+    return name == package or name.startswith(package + '.')
+
+
+def test_the_models_never_import_the_inference_package():
+    graph = import_graph()
+    models = [name for name in graph if in_package(name, 'lfdn_mm.models')]
+    assert len(models) >= 8
+    assert any(in_package(name, 'lfdn_mm.inference') for name in graph)
+    offenders = {name: sorted(t for t in graph[name] if in_package(t, 'lfdn_mm.inference'))
+                 for name in models}
+    assert {name: targets for name, targets in offenders.items() if targets} == {}
+
+
+def test_the_import_walker_sees_imports_inside_functions(tmp_path):
+    path = tmp_path / 'm.py'
+    path.write_text('def f():\n    from ..inference import tiling\n')
+    known = {'lfdn_mm.models.m', 'lfdn_mm.inference', 'lfdn_mm.inference.tiling'}
+    assert imported(path, 'lfdn_mm.models.m', known) == {'lfdn_mm.inference.tiling'}

@@ -2,6 +2,7 @@ import pytest
 import torch
 
 from lfdn_mm.models import ACFM, ALFM, FDNB, MSHF, SplitFDNB
+from lfdn_mm.models.blocks import CCALayer
 
 
 def test_mshf_outputs_a_quarter_scale_map():
@@ -109,3 +110,13 @@ def test_alfm_logit_scale_makes_attention_independent_of_the_image_size(scale, i
 def test_alfm_rejects_an_unknown_logit_scale():
     with pytest.raises(ValueError, match="logit_scale must be 'none', 'area' or 'l2'"):
         ALFM(logit_scale='sqrt')
+
+
+def test_cca_statistic_is_std_plus_mean():
+    cca = CCALayer(16, reduction=4)
+    with torch.no_grad():
+        for parameter in cca.parameters():
+            parameter.copy_(0.3 * torch.randn_like(parameter))
+    x = 3 + torch.randn(2, 16, 9, 7)
+    std, mean = torch.std_mean(x, dim=(2, 3), unbiased=False, keepdim=True)
+    torch.testing.assert_close(cca(x), x * cca.excite(std + mean))

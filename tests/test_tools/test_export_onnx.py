@@ -10,7 +10,8 @@ from helpers.tiny_restorer import write_tiny_restorer
 
 from lfdn_mm.apis.inference import load_generator
 from lfdn_mm.apis.onnx_export import export_onnx, onnx_max_abs_diff
-from lfdn_mm.models import ACFM, LFDN, convert_for_inference
+from lfdn_mm.inference import convert_for_inference
+from lfdn_mm.models import ACFM, LFDN
 
 EXPORT_TOOL = ROOT / 'tools/deployment/export_onnx.py'
 

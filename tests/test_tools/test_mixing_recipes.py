@@ -9,7 +9,7 @@ from mmengine.config import Config
 from conftest import ROOT
 from helpers.tiny_configs import write_tiny_config
 from lfdn_mm.cli import build_runner
-from lfdn_mm.models.inference_forms import PLAIN_FORMS
+from lfdn_mm.inference.registry import plain_forms_by_form
 
 pytestmark = pytest.mark.slow
 
@@ -67,7 +67,7 @@ def run_two_iterations(config, tiny_demo, tmp_path, **generator):
 def test_mixing_recipe_trains_on_the_demo_data(config, generator, expected, tiny_demo, tmp_path):
     runner = run_two_iterations(config, tiny_demo, tmp_path, **generator)
     generator_type = type(runner.model.generator)  # LFDN trains in its fast form
-    assert PLAIN_FORMS.get(generator_type, generator_type).__name__ == expected
+    assert plain_forms_by_form().get(generator_type, generator_type).__name__ == expected
 
 
 def test_lfdn_nafnet_recipe_reads_rgb_in_training_and_validation():

@@ -22,7 +22,7 @@ from skimage import data
 
 from lfdn_mm.apis.inference import init_restorer, restore_image
 from lfdn_mm.models import PRESETS
-from lfdn_mm.models.tiling import round_up, tile_starts
+from lfdn_mm.inference.tiling import round_up, tile_starts
 
 
 def parse_args(argv=None):

@@ -7,7 +7,7 @@ import time
 
 import torch
 
-from ...models.inference_forms import convert_for_inference
+from ...inference.fast_forms import convert_for_inference
 from ...models.summary import module_macs
 from ...utils.cpuinfo import cpuinfo_field
 

@@ -3,7 +3,7 @@ from mmagic.registry import HOOKS
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
-from ...models.inference_forms import convert_for_inference
+from ...inference.fast_forms import convert_for_inference
 
 
 @HOOKS.register_module()

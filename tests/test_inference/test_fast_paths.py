@@ -1,11 +1,11 @@
-"""The memory-format paths of the plain LFDN components compute what the plain formulations
-compute (the fast module forms are tested in test_inference_forms.py)."""
+"""The memory-format paths of the inference package compute what the plain modules compute
+(the other fast forms are tested in test_fast_forms.py)."""
 import pytest
 import torch
 
+from lfdn_mm.inference import convert_for_inference, to_channels_last
+from lfdn_mm.inference.fast_forms import LayoutKeepingALFM
 from lfdn_mm.models import ALFM, LFDN
-from lfdn_mm.models.blocks import CCALayer
-from lfdn_mm.models.memory_format import to_channels_last
 
 
 def channels_last(x):
@@ -23,21 +23,16 @@ def randomise(module, scale=0.3):
     return module
 
 
-def test_cca_statistic_is_std_plus_mean():
-    cca = randomise(CCALayer(16, reduction=4))
-    x = 3 + torch.randn(2, 16, 9, 7)
-    std, mean = torch.std_mean(x, dim=(2, 3), unbiased=False, keepdim=True)
-    torch.testing.assert_close(cca(x), x * cca.excite(std + mean))
-
-
 def test_alfm_channels_last_matches_contiguous_and_needs_no_copy():
     alfm = randomise(ALFM(channels=4, num_blocks=3, theta=0.05))
-    to_channels_last(alfm)
     outputs = [torch.randn(2, 4, 6, 5) for _ in range(3)]
-    contiguous = alfm(outputs)
+    plain = alfm(outputs)
+    convert_for_inference(alfm)
+    assert type(alfm) is LayoutKeepingALFM
     fast = alfm([channels_last(o) for o in outputs])
     assert is_channels_last(fast)
-    torch.testing.assert_close(fast, contiguous, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(fast, plain, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(alfm(outputs), plain, atol=1e-6, rtol=1e-6)
 
 
 def test_to_channels_last_converts_only_2d_convs_and_keeps_the_output():

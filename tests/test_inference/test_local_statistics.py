@@ -5,12 +5,12 @@ import torch.nn.functional as F
 
 from torch import nn
 
-from lfdn_mm.models import LFDN, convert_for_inference
+from lfdn_mm.inference import convert_for_inference, restore_tensor
+from lfdn_mm.inference.fast_forms import (FastInstanceNorm2d, WindowedCCALayer,
+                                          use_local_statistics)
+from lfdn_mm.inference.local_statistics import box_mean, local_mean_std, tlc_window
+from lfdn_mm.models import LFDN
 from lfdn_mm.models.blocks import CCALayer
-from lfdn_mm.models.inference_forms import (FastInstanceNorm2d, WindowedCCALayer,
-                                            use_local_statistics)
-from lfdn_mm.models.local_statistics import box_mean, local_mean_std, tlc_window
-from lfdn_mm.models.tiling import restore_tensor
 
 
 def brute_force_mean_std(x, window):

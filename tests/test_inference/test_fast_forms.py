@@ -1,16 +1,19 @@
-"""The fast forms of lfdn_mm.models.inference_forms compute what the plain modules compute."""
+"""The fast forms of lfdn_mm.inference.fast_forms compute what the plain modules compute, and
+the one registry of forms refuses what it does not know."""
 import pytest
 import torch
 import torch.nn.functional as F
 from mmengine.runner import load_state_dict
 from torch import nn
 
-from lfdn_mm.models import ACFM, LFDN, PRESETS, build_lfdn_preset, convert_for_inference
+from lfdn_mm.inference import (FAST_FORMS, UnregisteredFormError, convert_for_inference,
+                               fast_forms, register_fast_form)
+from lfdn_mm.inference.fast_forms import (ContiguousBatchNorm2d, ContiguousGroupNorm,
+                                          FastInstanceNorm2d, FoldedACFM, LayoutKeepingALFM,
+                                          LeanLFDN, WindowedCCALayer, plain_forms)
+from lfdn_mm.inference.tile_invariance import lean_fuse
+from lfdn_mm.models import ACFM, FDNB, LFDN, PRESETS, build_lfdn_preset
 from lfdn_mm.models.blocks import CCALayer, build_norm
-from lfdn_mm.models import inference_forms
-from lfdn_mm.models.inference_forms import (FAST_FORMS, ContiguousBatchNorm2d,
-                                            ContiguousGroupNorm, FastInstanceNorm2d,
-                                            FoldedACFM, LeanLFDN, WindowedCCALayer, plain_forms)
 from lfdn_mm.pretrained import PRETRAINED, STARTER_MODEL, pretrained_checkpoint
 from lfdn_mm.utils import load_checkpoint_file
 
@@ -111,8 +114,9 @@ def test_every_norm_and_cca_gets_its_form_and_plain_forms_switches_back():
     types = [type(module) for module in model.modules()]
     convert_for_inference(model, channels_last=False)
     converted = [type(module) for module in model.modules()]
-    assert {t for t in converted if t in FAST_FORMS} == set()
-    assert {FoldedACFM, FastInstanceNorm2d, WindowedCCALayer, LeanLFDN} <= set(converted)
+    assert {t for t in converted if t in FAST_FORMS and FAST_FORMS[t].form} == set()
+    assert {FoldedACFM, LayoutKeepingALFM, FastInstanceNorm2d, WindowedCCALayer,
+            LeanLFDN} <= set(converted)
     with plain_forms(model):
         assert [type(module) for module in model.modules()] == types
     assert [type(module) for module in model.modules()] == converted
@@ -127,7 +131,7 @@ def test_the_lean_middle_runs_only_without_gradients(monkeypatch):
         calls.append(feat.shape)
         return LFDN.fuse(network, feat)
 
-    monkeypatch.setattr(inference_forms, 'lean_fuse', counted_lean_fuse)
+    monkeypatch.setattr(fast_forms, 'lean_fuse', counted_lean_fuse)
     model = convert_for_inference(LFDN(num_blocks=1))
     x = torch.rand(1, 3, 32, 32)
     model(x).sum().backward()
@@ -232,3 +236,81 @@ def test_shipped_checkpoints_load_strictly_into_plain_and_converted_models(name)
     x = torch.rand(1, 3, 36, 52)
     with torch.no_grad():
         torch.testing.assert_close(converted.eval()(x), plain.eval()(x), atol=1e-5, rtol=0)
+
+
+class SubclassedFDNB(FDNB):
+    """A new block derived from a paper block that has a lean forward."""
+
+    def forward(self, x):
+        return super().forward(x) * 0.5
+
+
+class UnrelatedBlock(nn.Module):
+    """A new block type with no relation to the registered classes."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(50, 50, 3, padding=1)
+
+    def forward(self, x):
+        return self.conv(x)
+
+
+def network_with(block):
+    network = LFDN(num_blocks=1).eval()
+    network.blocks[0] = block
+    return network
+
+
+@pytest.fixture
+def restored_registry():
+    saved = dict(FAST_FORMS)
+    yield
+    FAST_FORMS.clear()
+    FAST_FORMS.update(saved)
+
+
+def test_a_subclass_of_a_registered_block_is_refused_until_it_is_registered(restored_registry):
+    network = network_with(SubclassedFDNB())
+    feat = torch.randn(1, 50, 8, 8)
+    with pytest.raises(UnregisteredFormError, match='SubclassedFDNB subclasses FDNB.*'
+                       r'register_fast_form\(SubclassedFDNB\)'):
+        convert_for_inference(network)
+    with pytest.raises(UnregisteredFormError, match='SubclassedFDNB'):
+        lean_fuse(network, feat)
+    register_fast_form(SubclassedFDNB)  # "run it as it is"
+    with torch.no_grad():
+        expected = network.fuse(feat)
+        torch.testing.assert_close(lean_fuse(network, feat), expected, atol=1e-5, rtol=1e-5)
+        convert_for_inference(network, channels_last=False)
+    assert type(network.blocks[0]) is SubclassedFDNB
+    with torch.no_grad():
+        torch.testing.assert_close(network.fuse(feat), expected, atol=1e-5, rtol=1e-5)
+
+
+def test_an_unrelated_block_type_runs_as_it_is():
+    network = network_with(UnrelatedBlock())
+    feat = torch.randn(1, 50, 8, 8)
+    with torch.no_grad():
+        expected = LFDN.fuse(network, feat)
+        convert_for_inference(network, channels_last=False)
+        torch.testing.assert_close(network.fuse(feat), expected, atol=1e-5, rtol=1e-5)
+    assert type(network.blocks[0]) is UnrelatedBlock and type(network) is LeanLFDN
+
+
+def test_a_registered_lean_forward_is_used_for_its_block(restored_registry):
+    calls = []
+
+    def lean(block, x):
+        calls.append(type(block))
+        return block(x)
+
+    register_fast_form(UnrelatedBlock, lean_forward=lean)
+    with torch.no_grad():
+        lean_fuse(network_with(UnrelatedBlock()), torch.randn(1, 50, 8, 8))
+    assert calls == [UnrelatedBlock]
+
+
+def test_a_form_must_subclass_its_plain_class():
+    with pytest.raises(TypeError, match='FoldedACFM must subclass FDNB'):
+        register_fast_form(FDNB, FoldedACFM)

@@ -1,31 +1,34 @@
 """Fast forms of the LFDN modules, and :func:`convert_for_inference` that switches to them.
 
-The paper modules (:class:`.ACFM`, the norms built by :func:`.blocks.build_norm`,
-:class:`.CCALayer`) are the readable reference. This module holds the forms that compute the
-same functions faster, in the spirit of NAFNet's ``Local_Base``, plus the test-time local
+The paper modules of :mod:`lfdn_mm.models` (ACFM, ALFM, the norms built by ``build_norm``,
+the CCA layer) are the readable reference. This module holds the forms that compute the same
+functions faster, in the spirit of NAFNet's ``Local_Base``, plus the test-time local
 statistics (TLC, :mod:`.local_statistics`) that need their own forward:
 
 - :class:`FoldedACFM`: ACFM's Conv3d pair as depthwise 2-D convolutions. On the CPU the
-  one-input-channel Conv3d has no fast kernel; the folded form is several times faster and
-  keeps channels_last maps channels_last (docs/benchmarks.md has the measurements).
+  one-input-channel Conv3d has no fast kernel; the folded form keeps channels_last maps
+  channels_last (docs/benchmarks.md has the measurements).
 - :class:`FastInstanceNorm2d`: ``group_norm`` with one group per channel instead of
   ``instance_norm`` (a (1, B*C, H, W) batch norm, much slower on the CPU), and the optional
   sliding ``window`` statistics.
 - :class:`ContiguousBatchNorm2d`, :class:`ContiguousGroupNorm`: channels_last maps
   normalised through a contiguous copy (:func:`normalise_contiguous`).
 - :class:`WindowedCCALayer`: the CCA layer with the optional sliding ``window``.
+- :class:`LayoutKeepingALFM`: ALFM whose ``theta A F + F`` is computed transposed for
+  channels_last maps, so the result comes out channels_last with no copy.
 - :class:`LeanLFDN`: LFDN whose middle runs, when no gradient is taken, as
   :func:`.tile_invariance.lean_fuse` (no FDNB concatenation, no ALFM stack): fewer and
   smaller temporaries, the same function.
 
-Each form is a subclass of the module it stands for that adds no parameter or buffer and
-only overrides the forward computation. :func:`convert_for_inference` therefore switches the
-class of each module in place: its Parameter objects, buffers, hooks and state_dict keys stay
-as they are, so checkpoints load either way and an optimizer that already holds the
-parameters keeps training them. Without a window every form is differentiable and matches the
-plain module in training (batch statistics included), so the training hooks use them too
-(:class:`lfdn_mm.engine.FastFormsHook`). :func:`plain_forms` switches back temporarily, for
-the ONNX export.
+Every form is registered in :data:`.registry.FAST_FORMS`, keyed by its plain class, the one
+table :func:`convert_for_inference` reads. Each form is a subclass of the module it stands for
+that adds no parameter or buffer and only overrides the forward computation, so
+:func:`convert_for_inference` switches the class of each module in place: its Parameter
+objects, buffers, hooks and state_dict keys stay as they are, so checkpoints load either way
+and an optimizer that already holds the parameters keeps training them. Without a window
+every form is differentiable and matches the plain module in training (batch statistics
+included), so the training hooks use them too (:class:`lfdn_mm.engine.FastFormsHook`).
+:func:`plain_forms` switches back temporarily, for the ONNX export.
 """
 from contextlib import contextmanager
 
@@ -33,12 +36,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .acfm import ACFM
-from .alfm import ALFM
-from .blocks import CCALayer
-from .lfdn_net import LFDN
+from ..models import ACFM, ALFM, LFDN
+from ..models.blocks import CCALayer
 from .local_statistics import check_window, local_mean_std
 from .memory_format import to_channels_last
+from .registry import fast_form_of, plain_forms_by_form, register_fast_form
 from .tile_invariance import lean_fuse
 
 
@@ -142,6 +144,23 @@ class WindowedCCALayer(CCALayer):
         return std + mean
 
 
+class LayoutKeepingALFM(ALFM):
+    """:class:`.ALFM` whose ``theta A F + F`` (one fused ``baddbmm``) is computed transposed
+    when the maps are channels_last: ``F`` is then a view with unit stride along ``NC``, and
+    the result comes out channels_last with no copy. Contiguous maps take the plain path."""
+
+    def forward(self, block_outputs):
+        if block_outputs[0].stride(1) != 1 or block_outputs[0].shape[1] == 1:
+            return super().forward(block_outputs)
+        stacked = torch.cat(block_outputs, dim=1)
+        features = stacked.flatten(2)
+        with torch.autocast(stacked.device.type, enabled=False):
+            scaled = (self.theta.float() * self.attention(features.float())).to(features.dtype)
+            rows = features.mT
+            fused = torch.baddbmm(rows, rows, scaled.mT).mT
+        return self.reduce(fused.unflatten(2, stacked.shape[-2:]))
+
+
 class LeanLFDN(LFDN):
     """:class:`.LFDN` whose :meth:`fuse` is :func:`.tile_invariance.lean_fuse` when no
     gradient is taken and the network has ALFM; otherwise (training) the paper's ``fuse``."""
@@ -152,16 +171,11 @@ class LeanLFDN(LFDN):
         return lean_fuse(self, feat)
 
 
-#: The fast form of each plain module type (exact types: subclasses are left alone).
-FAST_FORMS = {
-    ACFM: FoldedACFM,
-    nn.InstanceNorm2d: FastInstanceNorm2d,
-    nn.BatchNorm2d: ContiguousBatchNorm2d,
-    nn.GroupNorm: ContiguousGroupNorm,
-    CCALayer: WindowedCCALayer,
-    LFDN: LeanLFDN,
-}
-PLAIN_FORMS = {form: plain for plain, form in FAST_FORMS.items()}
+for _plain, _form in ((ACFM, FoldedACFM), (ALFM, LayoutKeepingALFM), (CCALayer, WindowedCCALayer),
+                     (nn.InstanceNorm2d, FastInstanceNorm2d),
+                     (nn.BatchNorm2d, ContiguousBatchNorm2d),
+                     (nn.GroupNorm, ContiguousGroupNorm), (LFDN, LeanLFDN)):
+    register_fast_form(_plain, _form)
 #: The forms with test-time local statistics.
 WINDOWED_FORMS = (FastInstanceNorm2d, WindowedCCALayer)
 
@@ -178,7 +192,7 @@ def convert_for_inference(model, channels_last=True, fold_acfm=True, window=None
 
     Args:
         model (nn.Module): An LFDN, an editor holding one, or any model (only the module
-            types of :data:`FAST_FORMS` are changed).
+            classes registered in :data:`.registry.FAST_FORMS` are changed).
         channels_last (bool): Store the 2-D convolution weights in channels_last; the
             activations follow them.
         fold_acfm (bool): Compute ACFM with 2-D convolutions (:class:`FoldedACFM`); False
@@ -189,10 +203,14 @@ def convert_for_inference(model, channels_last=True, fold_acfm=True, window=None
 
     Returns:
         nn.Module: ``model``.
+
+    Raises:
+        UnregisteredFormError: A module subclasses a registered class without an entry of its
+            own (see :mod:`.registry`).
     """
     check_window(window)
     for module in model.modules():
-        form = FAST_FORMS.get(type(module))
+        form = fast_form_of(type(module)).form
         if form is not None and (fold_acfm or form is not FoldedACFM):
             module.__class__ = form
     use_local_statistics(model, window)
@@ -213,7 +231,7 @@ def use_local_statistics(model, window):
     check_window(window)
     for module in model.modules():
         if window is not None and type(module) in (nn.InstanceNorm2d, CCALayer):
-            module.__class__ = FAST_FORMS[type(module)]
+            module.__class__ = fast_form_of(type(module)).form
         if isinstance(module, WINDOWED_FORMS):
             module.window = window
     return model
@@ -228,14 +246,15 @@ def plain_forms(model):
     Raises:
         ValueError: A module has a local-statistics window, which has no plain form.
     """
-    converted = [module for module in model.modules() if type(module) in PLAIN_FORMS]
+    plain_of = plain_forms_by_form()
+    converted = [module for module in model.modules() if type(module) in plain_of]
     windowed = [module for module in converted if getattr(module, 'window', None) is not None]
     if windowed:
         raise ValueError(f'{len(windowed)} modules use test-time local statistics, which '
                          'have no plain form; clear them with use_local_statistics(model, None)')
     forms = [type(module) for module in converted]
     for module, form in zip(converted, forms):
-        module.__class__ = PLAIN_FORMS[form]
+        module.__class__ = plain_of[form]
     try:
         yield model
     finally:

@@ -18,8 +18,8 @@ from fractions import Fraction
 import torch
 from torch import nn
 
-from .alfm import ALFM
-from .fdnb import FDNB
+from ..models import ALFM, FDNB
+from .registry import fast_form_of, lean_forward_of
 
 
 def round_up(value, multiple):
@@ -143,6 +143,7 @@ def blockwise_matmul(weights, maps):
     return out
 
 
+@lean_forward_of(ALFM)
 def alfm_without_stack(alfm, block_outputs):
     """``alfm(block_outputs)`` without the ``NC x HW`` stack ``F`` or the fused ``F'``.
 
@@ -179,6 +180,7 @@ def accumulate_1x1(out, weight, features):
     return out
 
 
+@lean_forward_of(FDNB)
 def fdnb_without_concat(block, x):
     """``block(x)`` for an :class:`FDNB` without the concatenation of its distilled parts:
     the 1x1 fusion is linear, so each part is multiplied by its slice of the fusion weights
@@ -202,15 +204,18 @@ def fdnb_without_concat(block, x):
 def lean_fuse(network, feat, band=256):
     """``network.fuse(feat)`` for inference with less memory: ALFM by
     :func:`alfm_without_stack` and ACFM (local: 3x3 and one channel each way) in bands of
-    ``band`` rows with a one-row halo. Networks without ALFM run ``fuse`` itself."""
-    if not isinstance(getattr(network, 'alfm', None), ALFM):
+    ``band`` rows with a one-row halo; each block by its registered lean forward
+    (:mod:`.registry`). Networks whose fusion has no lean forward run ``fuse`` itself."""
+    fusion = fast_form_of(type(getattr(network, 'alfm', None))).lean_forward
+    if fusion is None:
         return network.fuse(feat)
     outputs = []
     for block in network.blocks:
-        feat = fdnb_without_concat(block, feat) if type(block) is FDNB else block(feat)
+        lean_block = fast_form_of(type(block)).lean_forward
+        feat = lean_block(block, feat) if lean_block is not None else block(feat)
         outputs.append(feat)
     del feat
-    fused = alfm_without_stack(network.alfm, outputs)
+    fused = fusion(network.alfm, outputs)
     if network.acfm is not None:
         last = outputs[-1]
         del outputs

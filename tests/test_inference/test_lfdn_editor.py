@@ -7,8 +7,9 @@ from mmengine.registry import DefaultScope
 from skimage import data
 
 import lfdn_mm  # noqa: F401
-from lfdn_mm.models import LFDN, LFDNEditor
-from lfdn_mm.models.tiling import blend_ramp, self_ensemble, tile_starts, tiled_forward
+from lfdn_mm.inference import LFDNEditor
+from lfdn_mm.inference.tiling import blend_ramp, self_ensemble, tile_starts, tiled_forward
+from lfdn_mm.models import LFDN
 
 # FDNB without instance norm: every layer but the CCA statistics is local, see docs/inference.md
 LOCAL_GENERATOR = dict(type='LFDN', block='rfdb', num_blocks=1, encoder_channels=16,

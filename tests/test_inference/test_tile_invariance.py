@@ -4,9 +4,9 @@ import torch
 from mmagic.evaluation.metrics import psnr
 from skimage import data
 
-from lfdn_mm.models import LFDN, convert_for_inference
-from lfdn_mm.models.tile_invariance import lean_fuse, stage_halos, supports_tile_invariance
-from lfdn_mm.models.tiling import restore_tensor
+from lfdn_mm.inference import convert_for_inference, restore_tensor
+from lfdn_mm.inference.tile_invariance import lean_fuse, stage_halos, supports_tile_invariance
+from lfdn_mm.models import LFDN
 
 
 def whole_and_tiled(network, image, tile, **kwargs):
