@@ -1,9 +1,11 @@
 """Attention channel fusion module, ACFM (paper Sec. 3.3.2, Fig. 6, Eq. 11)."""
+from mmagic.registry import MODELS
 from torch import nn
 
 from .blocks import register_scale
 
 
+@MODELS.register_module()
 class ACFM(nn.Module):
     """Pseudo-3D attention on the last block output: ``f + alpha * sigmoid(P3D(f)) * f``.
 

@@ -1,10 +1,12 @@
 """Attention layer fusion module, ALFM (paper Sec. 3.3.2, Fig. 5, Eq. 9-10)."""
 import torch
+from mmagic.registry import MODELS
 from torch import nn
 
 from .blocks import register_scale
 
 
+@MODELS.register_module()
 class ALFM(nn.Module):
     """Channel attention across the outputs of all N distillation blocks.
 
@@ -68,6 +70,7 @@ class ALFM(nn.Module):
         return self.reduce(fused.unflatten(2, (h, w)))
 
 
+@MODELS.register_module()
 class ConcatFusion(nn.Module):
     """Table 6 "w/o ALFM/ACFM": a 1x1 conv over the concatenated block outputs.
 

@@ -95,32 +95,39 @@ class CCALayer(nn.Module):
         return x * self.excite(self.statistic(x))
 
 
-#: The config keys of ``norm`` and the MMCV norm configs they stand for (None: no norm).
+#: The names of the earlier ``norm`` argument and the MMCV norm configs they stand for.
 NORM_CFGS = {
     'instance': dict(type='IN', affine=True),  # Sec. 3.3.1
     'batch': dict(type='BN'),
     'layer': dict(type='GN', num_groups=1),  # one group: normalises over C, H and W
     'none': None,
 }
+#: FDNB's normalisation (Sec. 3.3.1: instance norm) and activation (RFDB's LeakyReLU(0.05))
+DEFAULT_NORM_CFG = dict(type='IN', affine=True)
+DEFAULT_ACT_CFG = dict(type='LeakyReLU', negative_slope=0.05, inplace=True)
 
 
-def build_norm(norm, channels):
-    """Return the normalisation layer ``norm`` for ``channels`` feature maps.
+def norm_cfg_of(norm):
+    """The MMCV norm config (or None) of ``norm``: a config dict, None, or one of the names
+    of :data:`NORM_CFGS`; anything else is a ``ValueError`` that lists the choices."""
+    if norm is None or isinstance(norm, dict):
+        return norm
+    if isinstance(norm, str) and norm in NORM_CFGS:
+        return NORM_CFGS[norm]
+    raise ValueError(f'norm must be one of {sorted(NORM_CFGS)}, None or an MMCV norm config '
+                     f'dict, got {norm!r}')
+
+
+def build_norm(norm_cfg, channels):
+    """The normalisation layer of ``norm_cfg`` for ``channels`` maps, built by
+    ``mmcv.cnn.build_norm_layer``; ``nn.Identity`` for None.
 
     Args:
-        norm (str | dict): ``'instance'`` (affine ``nn.InstanceNorm2d``, the default of
-            Sec. 3.3.1), ``'batch'``, ``'layer'`` (``nn.GroupNorm`` with one group) or
-            ``'none'`` (``nn.Identity``); or an MMCV norm config such as
-            ``dict(type='GN', num_groups=5)``, built by ``mmcv.cnn.build_norm_layer``.
+        norm_cfg (dict | None | str): An MMCV norm config such as ``dict(type='IN',
+            affine=True)``, None for no normalisation, or a name of :data:`NORM_CFGS`.
         channels (int): Channels of the maps to normalise.
     """
-    if isinstance(norm, dict):
-        cfg = norm
-    elif isinstance(norm, str) and norm in NORM_CFGS:
-        cfg = NORM_CFGS[norm]
-    else:
-        raise ValueError(f'norm must be one of {sorted(NORM_CFGS)} or an MMCV norm config '
-                         f'dict, got {norm!r}')
+    cfg = norm_cfg_of(norm_cfg)
     if cfg is None:
         return nn.Identity()
     return build_norm_layer(cfg, channels)[1]

@@ -1,10 +1,13 @@
 """Feature distillation normalisation block, FDNB (paper Sec. 3.3.1, Fig. 4, Eq. 1-8)."""
 import torch
+from mmagic.registry import MODELS
+from mmcv.cnn import build_activation_layer
 from torch import nn
 
-from .blocks import CCALayer, build_norm, conv3x3, leaky_relu
+from .blocks import DEFAULT_ACT_CFG, DEFAULT_NORM_CFG, CCALayer, build_norm, conv3x3
 
 
+@MODELS.register_module()
 class FDNB(nn.Module):
     """Three distillation steps, a final coarse conv, concat, 1x1 fusion, CCA and a skip.
 
@@ -12,28 +15,29 @@ class FDNB(nn.Module):
     followed by normalisation, Eq. 1-6) and a coarse part (conv3x3 with a residual
     connection and LeakyReLU) that feeds step ``j + 1``. A last conv3x3 (Eq. 7) reduces the
     coarse part; the four maps are concatenated, fused by a 1x1 conv, weighted by the CCA
-    layer and added to the block input (Eq. 8). With ``norm='none'`` this is an RFDB with a
+    layer and added to the block input (Eq. 8). With ``norm_cfg=None`` this is an RFDB with a
     CCA layer, the "FDNB -> RFDB" row of Table 6.
 
     Args:
         channels (int): Input and output channels (C = 50 in the paper).
         distill_ratio (float): Distilled channels per step as a fraction of ``channels``.
         num_steps (int): Distillation steps before the final conv.
-        norm (str | dict): Normalisation after each distillation conv, see ``build_norm``.
-        negative_slope (float): LeakyReLU slope of the coarse branch.
+        norm_cfg (dict, optional): MMCV config of the normalisation after each distillation
+            conv (instance norm, Sec. 3.3.1); None: none.
+        act_cfg (dict): MMCV config of the coarse branch's activation.
         cca_reduction (int): Channel reduction of the CCA layer.
     """
 
-    def __init__(self, channels=50, distill_ratio=0.5, num_steps=3, norm='instance',
-                 negative_slope=0.05, cca_reduction=16):
+    def __init__(self, channels=50, distill_ratio=0.5, num_steps=3, norm_cfg=DEFAULT_NORM_CFG,
+                 act_cfg=DEFAULT_ACT_CFG, cca_reduction=16):
         super().__init__()
         distilled = int(channels * distill_ratio)
         self.distill = nn.ModuleList(
-            nn.Sequential(nn.Conv2d(channels, distilled, 1), build_norm(norm, distilled))
+            nn.Sequential(nn.Conv2d(channels, distilled, 1), build_norm(norm_cfg, distilled))
             for _ in range(num_steps))
         self.refine = nn.ModuleList(conv3x3(channels, channels) for _ in range(num_steps))
         self.last = conv3x3(channels, distilled)
-        self.act = leaky_relu(negative_slope)
+        self.act = build_activation_layer(act_cfg)
         self.fuse = nn.Conv2d(distilled * (num_steps + 1), channels, 1)
         self.cca = CCALayer(channels, cca_reduction)
 
@@ -46,6 +50,7 @@ class FDNB(nn.Module):
         return self.cca(self.fuse(torch.cat(distilled, dim=1))).add_(x)
 
 
+@MODELS.register_module()
 class SplitFDNB(nn.Module):
     """FDNB read with channel segmentation: each step splits, then convolves (Eq. 1-8).
 
@@ -61,13 +66,14 @@ class SplitFDNB(nn.Module):
         channels (int): Input and output channels (C = 50 in the paper).
         split_ratio (float): Fraction of channels sent to the distillation (1x1) branch.
         num_steps (int): Split steps before the final conv.
-        norm (str | dict): Normalisation of the distilled features, see ``build_norm``.
-        negative_slope (float): LeakyReLU slope.
+        norm_cfg (dict, optional): MMCV config of the normalisation of the distilled
+            features; None: none.
+        act_cfg (dict): MMCV config of the activation.
         cca_reduction (int): Channel reduction of the CCA layer.
     """
 
-    def __init__(self, channels=50, split_ratio=0.5, num_steps=3, norm='instance',
-                 negative_slope=0.05, cca_reduction=16):
+    def __init__(self, channels=50, split_ratio=0.5, num_steps=3, norm_cfg=DEFAULT_NORM_CFG,
+                 act_cfg=DEFAULT_ACT_CFG, cca_reduction=16):
         super().__init__()
         if not 0 < split_ratio < 1:
             raise ValueError(f'split_ratio must be in (0, 1), got {split_ratio!r}')
@@ -75,10 +81,11 @@ class SplitFDNB(nn.Module):
         coarse = channels - self.distilled
         self.distill = nn.ModuleList(
             nn.Conv2d(self.distilled, self.distilled, 1) for _ in range(num_steps))
-        self.norms = nn.ModuleList(build_norm(norm, self.distilled) for _ in range(num_steps))
+        self.norms = nn.ModuleList(
+            build_norm(norm_cfg, self.distilled) for _ in range(num_steps))
         self.refine = nn.ModuleList(conv3x3(coarse, coarse) for _ in range(num_steps))
         self.last = conv3x3(coarse, self.distilled)
-        self.act = leaky_relu(negative_slope)
+        self.act = build_activation_layer(act_cfg)
         self.fuse = nn.Conv2d(self.distilled * (num_steps + 1), channels, 1)
         self.cca = CCALayer(channels, cca_reduction)
 
@@ -93,6 +100,7 @@ class SplitFDNB(nn.Module):
         return self.cca(self.fuse(torch.cat(distilled, dim=1))).add_(x)
 
 
+@MODELS.register_module()
 class PlainBlock(nn.Module):
     """Table 6 "FDNB -> CNN": four conv3x3 + LeakyReLU layers with a block skip.
 
@@ -101,29 +109,16 @@ class PlainBlock(nn.Module):
     Args:
         channels (int): Input and output channels.
         num_convs (int): Number of conv3x3 layers.
-        negative_slope (float): LeakyReLU slope.
+        act_cfg (dict): MMCV config of the activation after each conv.
     """
 
-    def __init__(self, channels=50, num_convs=4, negative_slope=0.05):
+    def __init__(self, channels=50, num_convs=4, act_cfg=DEFAULT_ACT_CFG):
         super().__init__()
         layers = []
         for _ in range(num_convs):
-            layers += [conv3x3(channels, channels), leaky_relu(negative_slope)]
+            layers += [conv3x3(channels, channels), build_activation_layer(act_cfg)]
         self.body = nn.Sequential(*layers)
 
     def forward(self, x):
         return x + self.body(x)
 
-
-def build_block(kind, channels, norm='instance', cca_reduction=16, split_ratio=0.5):
-    """Build one block of the distillation stage: ``'fdnb'``, ``'fdnb_split'``, ``'rfdb'``
-    or ``'cnn'``."""
-    if kind == 'fdnb':
-        return FDNB(channels, norm=norm, cca_reduction=cca_reduction)
-    if kind == 'fdnb_split':
-        return SplitFDNB(channels, split_ratio, norm=norm, cca_reduction=cca_reduction)
-    if kind == 'rfdb':
-        return FDNB(channels, norm='none', cca_reduction=cca_reduction)
-    if kind == 'cnn':
-        return PlainBlock(channels)
-    raise ValueError(f"block must be 'fdnb', 'fdnb_split', 'rfdb' or 'cnn', got {kind!r}")

@@ -1,49 +1,68 @@
 """The LFDN backbone (paper Sec. 3.1, Fig. 2)."""
+import inspect
+
 import torch.nn.functional as F
 from mmagic.registry import MODELS
 from mmengine.model import BaseModule
 from torch import nn
 from torch.utils.checkpoint import checkpoint
 
-from .acfm import ACFM
-from .alfm import ALFM, ConcatFusion
-from .blocks import PixelShuffleUp, ResBlock, conv3x3
-from .fdnb import build_block
-from .mshf import MSHF, StridedEncoder
+from . import legacy_options
+from .blocks import DEFAULT_ACT_CFG, DEFAULT_NORM_CFG, PixelShuffleUp, ResBlock, conv3x3
+
+#: the paper's components (Fig. 2), the defaults of :class:`LFDN`
+PAPER_ENCODER = dict(type='MSHF')
+PAPER_BLOCK = dict(type='FDNB')
+PAPER_FUSION = dict(type='ALFM')
+PAPER_ACFM = dict(type='ACFM')
+
+
+def build_component(cfg, **defaults):
+    """Build the registered module of ``cfg`` (``MODELS``), giving it those of ``defaults``
+    that its constructor takes and ``cfg`` leaves out."""
+    cfg = dict(cfg)
+    cls = cfg['type'] if isinstance(cfg['type'], type) else MODELS.get(cfg['type'])
+    if cls is None:
+        raise KeyError(f'{cfg["type"]!r} is not a registered module type (mmagic MODELS)')
+    parameters = inspect.signature(cls).parameters
+    any_keyword = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+    for key, value in defaults.items():
+        if key in parameters or any_keyword:
+            cfg.setdefault(key, value)
+    return MODELS.build(cfg)
 
 
 @MODELS.register_module()
 class LFDN(BaseModule):
     """Lightweight Fusion Distillation Network for deblurring and deraining.
 
-    ``head conv3x3 -> MSHF encoder (1/4 scale) -> conv1x1 -> N FDNBs ->
-    ALFM(all outputs) + ACFM(last output) -> ResBlock, x2 pixel shuffle, ResBlock,
-    conv3x3 + x2 pixel shuffle``. Any input size works: the input is padded to a multiple
-    of the encoder stride and the output cropped back.
+    ``head conv3x3 -> encoder (1/4 scale) -> conv1x1 -> N blocks -> fusion(all outputs) +
+    ACFM(last output) -> ResBlock, x2 pixel shuffle, ResBlock, conv3x3 + x2 pixel shuffle``.
+    Any input size works: the input is padded to a multiple of the encoder stride and the
+    output cropped back. The encoder, blocks, fusion and ACFM are registered modules
+    (``MODELS``) given as configs; the paper's are the defaults, and the presets
+    (:mod:`.presets`) are the paper's variants.
 
     Args:
         in_channels (int): Image channels in.
         out_channels (int): Image channels out.
-        encoder_channels (int): Channels of the head and encoder (64).
-        mid_channels (int): Channels C of the distillation stage (50).
+        encoder_channels (int): Channels of the head and encoder (64); the encoder's
+            ``channels``.
+        mid_channels (int): Channels C of the distillation stage (50); the ``channels`` of
+            the blocks and the fusion.
         num_blocks (int): Number N of distillation blocks (4; Table 9 varies 1-6).
-        encoder (str): ``'mshf'`` (Sec. 3.2) or ``'strided'`` (Table 6 "w/o MSHF").
-        num_levels (int): MSHF depth; the stride is 2**num_levels.
-        block (str): ``'fdnb'`` (RFDB-shaped steps), ``'fdnb_split'`` (channel segmentation
-            before each step, Sec. 3.3.1), ``'rfdb'`` (no norm) or ``'cnn'`` (Table 6).
-        split_ratio (float): Channels of a ``'fdnb_split'`` step that go to the 1x1 branch.
-        norm (str | dict): FDNB normalisation: ``'instance'``, ``'batch'``, ``'layer'``,
-            ``'none'``, or an MMCV norm config (see :func:`.blocks.build_norm`).
-        cca_reduction (int): Channel reduction of the CCA layers.
-        fusion (str): ``'attention'`` (ALFM + ACFM, added) or ``'concat'`` (Table 6).
-        theta (float): Initial or fixed ALFM scale (paper: 0).
-        learn_theta (bool): Whether theta is trained (Table 7).
-        alpha (float): Initial or fixed ACFM scale (paper: 0).
-        learn_alpha (bool): Whether alpha is trained (Table 8).
-        softmax_mode (str): ALFM softmax: ``'plain'`` (Eq. 9) or ``'max_minus'``.
-        alfm_logit_scale (str): ALFM logits: ``'none'`` (Eq. 9, grow with the image area),
-            ``'area'`` (divided by H*W) or ``'l2'`` (cosine); see :class:`ALFM`.
-        acfm_channels (int): Hidden channels of ACFM's pseudo-3D convs.
+        encoder (dict): ``dict(type='MSHF', num_levels=4)`` (Sec. 3.2) or
+            ``dict(type='StridedEncoder')`` (Table 6 "w/o MSHF").
+        block (dict): ``dict(type='FDNB')``, ``dict(type='SplitFDNB', split_ratio=0.5)``
+            (channel segmentation before each step, Sec. 3.3.1) or ``dict(type='PlainBlock')``
+            (Table 6 "FDNB -> CNN").
+        fusion (dict): ``dict(type='ALFM', theta=0., learn_theta=True, softmax_mode='plain',
+            logit_scale='none')`` (Eq. 9-10) or ``dict(type='ConcatFusion')`` (Table 6).
+        acfm (dict, optional): ``dict(type='ACFM', hidden_channels=3, alpha=0.,
+            learn_alpha=True)`` (Eq. 11), added to the fusion; None: no ACFM.
+        norm_cfg (dict, optional): MMCV config of the blocks' normalisation (instance norm,
+            Sec. 3.3.1); None: none (Table 6 "FDNB -> RFDB"). A block config may set its own.
+        act_cfg (dict): MMCV config of the blocks' activation (LeakyReLU 0.05, as RFDB).
         global_residual (bool): Add the input image to the output (not in the paper;
             helps short training budgets).
         identity_init (bool): With ``global_residual``, zero the last convolution so that
@@ -53,14 +72,15 @@ class LFDN(BaseModule):
         with_checkpoint (bool): Recompute the distillation blocks in the backward pass
             (``torch.utils.checkpoint``) to save training memory.
         init_cfg (dict, optional): MMEngine initialisation config.
+        **legacy_keys: The earlier constructor's keys (``encoder='strided'``, ``norm='batch'``,
+            ``theta=...``), translated by :mod:`.legacy_options`.
     """
 
     def __init__(self, in_channels=3, out_channels=3, encoder_channels=64, mid_channels=50,
-                 num_blocks=4, encoder='mshf', num_levels=4, block='fdnb', split_ratio=0.5,
-                 norm='instance', cca_reduction=16, fusion='attention', theta=0.0,
-                 learn_theta=True, alpha=0.0, learn_alpha=True, softmax_mode='plain',
-                 alfm_logit_scale='none', acfm_channels=3, global_residual=False,
-                 identity_init=True, pad_mode='reflect', with_checkpoint=False, init_cfg=None):
+                 num_blocks=4, encoder=PAPER_ENCODER, block=PAPER_BLOCK, fusion=PAPER_FUSION,
+                 acfm=PAPER_ACFM, norm_cfg=DEFAULT_NORM_CFG,
+                 act_cfg=DEFAULT_ACT_CFG, global_residual=False, identity_init=True,
+                 pad_mode='reflect', with_checkpoint=False, init_cfg=None, **legacy_keys):
         super().__init__(init_cfg)
         if num_blocks < 1:
             raise ValueError(f'num_blocks must be >= 1, got {num_blocks}')
@@ -68,6 +88,9 @@ class LFDN(BaseModule):
             raise ValueError(f"pad_mode must be 'reflect' or 'replicate', got {pad_mode!r}")
         if global_residual and in_channels != out_channels:
             raise ValueError('global_residual needs in_channels == out_channels')
+        parts = legacy_options.translate(
+            dict(encoder=encoder, block=block, fusion=fusion, acfm=acfm, norm_cfg=norm_cfg),
+            legacy_keys)
         self.in_channels = in_channels
         self.global_residual = global_residual
         self.identity_init = identity_init and global_residual
@@ -75,19 +98,15 @@ class LFDN(BaseModule):
         self.with_checkpoint = with_checkpoint
 
         self.head = conv3x3(in_channels, encoder_channels)
-        self.encoder = self._build_encoder(encoder, encoder_channels, num_levels)
+        self.encoder = build_component(parts['encoder'], channels=encoder_channels)
         self.adapt = nn.Conv2d(encoder_channels, mid_channels, 1)
         self.blocks = nn.ModuleList(
-            build_block(block, mid_channels, norm, cca_reduction, split_ratio)
+            build_component(parts['block'], channels=mid_channels, norm_cfg=parts['norm_cfg'],
+                            act_cfg=act_cfg)
             for _ in range(num_blocks))
-        if fusion == 'attention':
-            self.alfm = ALFM(mid_channels, num_blocks, theta, learn_theta, softmax_mode,
-                             alfm_logit_scale)
-            self.acfm = ACFM(acfm_channels, alpha, learn_alpha)
-        elif fusion == 'concat':
-            self.alfm, self.acfm = ConcatFusion(mid_channels, num_blocks), None
-        else:
-            raise ValueError(f"fusion must be 'attention' or 'concat', got {fusion!r}")
+        self.alfm = build_component(parts['fusion'], channels=mid_channels,
+                                    num_blocks=num_blocks)
+        self.acfm = None if parts['acfm'] is None else build_component(parts['acfm'])
         self.decoder = nn.Sequential(
             ResBlock(mid_channels), PixelShuffleUp(mid_channels, mid_channels),
             ResBlock(mid_channels), PixelShuffleUp(mid_channels, out_channels))
@@ -103,14 +122,6 @@ class LFDN(BaseModule):
     def init_weights(self):
         super().init_weights()
         self.start_from_identity()
-
-    @staticmethod
-    def _build_encoder(kind, channels, num_levels):
-        if kind == 'mshf':
-            return MSHF(channels, num_levels)
-        if kind == 'strided':
-            return StridedEncoder(channels)
-        raise ValueError(f"encoder must be 'mshf' or 'strided', got {kind!r}")
 
     @property
     def stride(self):

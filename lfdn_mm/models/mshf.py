@@ -1,9 +1,11 @@
 """Multi-scale hierarchical fusion encoder, MSHF (paper Sec. 3.2, Fig. 3, Algorithm 1)."""
+from mmagic.registry import MODELS
 from torch import nn
 
 from .blocks import DownBlock, PixelShuffleUp, ResBlock, conv3x3, leaky_relu
 
 
+@MODELS.register_module()
 class MSHF(nn.Module):
     """Encode a feature map into ``num_levels`` scales and fuse them in small-scale space.
 
@@ -42,6 +44,7 @@ class MSHF(nn.Module):
         return fused
 
 
+@MODELS.register_module()
 class StridedEncoder(nn.Sequential):
     """Table 6 "w/o MSHF": two stride-2 conv3x3 + LeakyReLU, then two ResBlocks (1/4 scale).
 

@@ -7,18 +7,19 @@ from .lfdn_net import LFDN
 PRESETS = {
     'paper': {},
     # Sec. 3.3.1 read with channel segmentation before each step (about 0.03 M per block)
-    'fdnb_split': dict(block='fdnb_split'),
+    'fdnb_split': dict(block=dict(type='SplitFDNB')),
     # Eq. 9 with L2-normalised rows of F: attention logits independent of the image size
-    'alfm_l2': dict(alfm_logit_scale='l2'),
+    'alfm_l2': dict(fusion=dict(type='ALFM', logit_scale='l2')),
     # Table 6
-    'wo_mshf': dict(encoder='strided'),
-    'rfdb': dict(block='rfdb'),
-    'cnn': dict(block='cnn'),
-    'wo_fusion': dict(fusion='concat'),
-    'wo_all': dict(encoder='strided', block='cnn', fusion='concat'),
+    'wo_mshf': dict(encoder=dict(type='StridedEncoder')),
+    'rfdb': dict(norm_cfg=None),
+    'cnn': dict(block=dict(type='PlainBlock')),
+    'wo_fusion': dict(fusion=dict(type='ConcatFusion'), acfm=None),
+    'wo_all': dict(encoder=dict(type='StridedEncoder'), block=dict(type='PlainBlock'),
+                   fusion=dict(type='ConcatFusion'), acfm=None),
     # Tables 7-8: pass theta=... or alpha=... with these
-    'fixed_theta': dict(learn_theta=False),
-    'fixed_alpha': dict(learn_alpha=False),
+    'fixed_theta': dict(fusion=dict(type='ALFM', learn_theta=False)),
+    'fixed_alpha': dict(acfm=dict(type='ACFM', learn_alpha=False)),
     # Table 9
     **{f'blocks_{n}': dict(num_blocks=n) for n in range(1, 7)},
 }
@@ -33,6 +34,8 @@ def build_lfdn_preset(preset='paper', **overrides):
     """Build the LFDN variant named ``preset``; ``overrides`` change any further switch.
 
     In a config: ``generator=dict(type='LFDNPreset', preset='fixed_theta', theta=-0.0015)``.
+    An override replaces the preset's entry of the same name; the earlier constructor's flat
+    keys (``theta``, ``alpha``, ...) change the component they belong to.
     """
     if preset not in PRESETS:
         raise KeyError(f'unknown LFDN preset {preset!r}; choose from {", ".join(PRESETS)}')

@@ -4,9 +4,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from mmagic.registry import HOOKS
+from mmagic import registry
+from mmagic.registry import HOOKS, MODELS
 from mmengine.config import Config
 from mmengine.hooks import Hook
+from mmengine.model import BaseModel
+from mmengine.registry import DefaultScope, Registry
 from mmengine.runner import Runner
 
 from lfdn_mm.utils import write_image
@@ -33,12 +36,44 @@ class ValMetricsCatcher(Hook):
         self.metrics = dict(metrics or {})
 
 
+#: every registry a config's ``type`` may name
+REGISTRIES = [getattr(registry, name) for name in registry.__all__
+              if isinstance(getattr(registry, name), Registry)]
+
+
+def config_types(node):
+    """Every string ``type`` in a config, at any depth."""
+    if isinstance(node, dict):
+        if isinstance(node.get('type'), str):
+            yield node['type']
+        for value in node.values():
+            yield from config_types(value)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            yield from config_types(value)
+
+
+def registered(name):
+    with DefaultScope.overwrite_default_scope('mmagic'):
+        return any(r.get(name) is not None for r in REGISTRIES)
+
+
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda path: str(path.relative_to(ROOT)))
-def test_every_config_loads(path):
+def test_every_config_names_registered_types_and_builds_its_model(path):
     cfg = Config.fromfile(str(path))
-    assert len(cfg.keys()) > 0
+    types = set(config_types(cfg.to_dict()))
+    assert types, f'{path.name} names no type'
+    assert sorted(name for name in types if not registered(name)) == []
+    if '_base_' in path.parts and 'model' not in cfg:
+        return
+    generator = cfg.model.generator
+    with DefaultScope.overwrite_default_scope('mmagic'):
+        model = MODELS.build(cfg.model)
+    assert isinstance(model, BaseModel)
+    built = type(model.generator).__name__
+    assert built == ('LFDN' if generator.type == 'LFDNPreset' else generator.type)
+    assert sum(p.numel() for p in model.generator.parameters()) > 10_000
     if '_base_' not in path.parts:
-        assert 'model' in cfg and cfg.model.get('generator', {}).get('type')
         assert 'test_dataloader' in cfg or 'train_dataloader' in cfg
 
 

@@ -60,7 +60,7 @@ def test_acfm_matches_equation_11():
 
 
 def test_split_fdnb_follows_equations_1_to_8_with_a_channel_split():
-    block = SplitFDNB(channels=50, split_ratio=0.5, norm='none')
+    block = SplitFDNB(channels=50, split_ratio=0.5, norm_cfg=None)
     x = torch.rand(1, 50, 12, 12)
     assert block(x).shape == x.shape
     # each step: 1x1 on the first 25 channels, 3x3 on the other 25, recombined plus residual
