@@ -298,3 +298,39 @@ def check_frame_count(path, stream, decoded):
     if decoded == 0 or decoded < announced - 1:
         raise VideoReadError(f'{path}: truncated or damaged video: {decoded} of '
                              f'{announced or "?"} frames could be decoded')
+
+
+def read_frames(path):
+    """Yield the frames of the video ``path`` as HxWx3 uint8 RGB arrays, as stored."""
+    with open_video(path) as (container, stream):
+        for frame in container.decode(stream):
+            yield frame.to_ndarray(format='rgb24')
+
+
+def write_frames(path, frames, rate=25, crf=0):
+    """Write HxWx3 uint8 RGB ``frames`` as a video at ``rate`` frames per second, atomically.
+
+    Args:
+        crf (int): See :func:`encoder_settings`; 0 (default) keeps the frames exactly.
+
+    Returns:
+        int: The number of frames written.
+    """
+    av = import_av()
+    check_crf(crf)
+    written = 0
+    with atomic_path(path) as tmp, av.open(str(tmp), 'w') as container:
+        stream = None
+        for rgb in frames:
+            if stream is None:
+                codec, pixel_format, options = encoder_settings(Path(path).suffix, crf,
+                                                                rgb.shape[1], rgb.shape[0])
+                stream = container.add_stream(codec, rate=Fraction(rate), options=options)
+                stream.width, stream.height, stream.pix_fmt = rgb.shape[1], rgb.shape[0], \
+                    pixel_format
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(rgb, format='rgb24')))
+            written += 1
+        if stream is None:
+            raise ValueError(f'{path}: no frames to write')
+        container.mux(stream.encode(None))
+    return written

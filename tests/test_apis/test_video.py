@@ -12,7 +12,7 @@ from lfdn_mm.apis.batch_restore import restore_file, restore_files
 from lfdn_mm.apis.image_files import collect_inputs
 from lfdn_mm.apis.inference import init_restorer, restore_image
 from lfdn_mm.apis.video import (VideoReadError, VideoSupportMissing, is_complete_video,
-                                restore_video)
+                                read_frames, restore_video, write_frames)
 from lfdn_mm.cli.restore import main
 
 av = pytest.importorskip('av')
@@ -271,6 +271,17 @@ def test_crf_out_of_range_is_refused(restorer, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(['--model', 'derain', str(source), '-o', str(tmp_path / 'out'), '--video-crf', '60'])
     assert exit_info.value.code == 2 and '--video-crf must be from 0' in capsys.readouterr().err
+
+
+@pytest.mark.parametrize('suffix', ['.mkv', '.webm'])
+def test_lossless_frames_read_back_exactly_at_odd_sizes(tmp_path, suffix):
+    frames = [smooth_frame(index)[:47, :63] for index in range(3)]
+    assert write_frames(tmp_path / f'clip{suffix}', frames, rate=RATE, crf=0) == 3
+    assert all(np.array_equal(read, frame)
+               for read, frame in zip(read_frames(tmp_path / f'clip{suffix}'), frames, strict=True))
+    with pytest.raises(ValueError, match='no frames to write'):
+        write_frames(tmp_path / 'none.mkv', [])
+    assert leftovers(tmp_path) == [f'clip{suffix}']
 
 
 def test_video_read_error_is_a_value_error():
