@@ -1,21 +1,17 @@
 """tools/web_demo.py: the Gradio page driven through its HTTP API, as a browser drives it."""
-import os
 import socket
-import subprocess
 import sys
-import time
-import urllib.request
 
 import cv2
 import numpy as np
 import pytest
-from conftest import ROOT
 
 gradio = pytest.importorskip('gradio')
 gradio_client = pytest.importorskip('gradio_client')
 
 from lfdn_mm.apis import restore_image  # noqa: E402
 from lfdn_mm.apis.image_files import read_image  # noqa: E402
+from lfdn_mm.apis.video import read_frames, write_frames  # noqa: E402
 from lfdn_mm.cli import web_demo  # noqa: E402
 from lfdn_mm.pretrained import PRETRAINED  # noqa: E402
 
@@ -71,7 +67,7 @@ def test_each_shipped_model_restores_an_upload_as_restore_image_does(client, pic
     assert np.array_equal(read_image(before)[..., :3], image)
     shown = read_image(after)[..., :3].astype(int)
     assert np.abs(shown - expected).max() <= 1
-    assert status.startswith(f'{name}: {WIDTH}x{HEIGHT} px, 8-bit, restored as whole image')
+    assert status.startswith(f'{name}: {WIDTH}x{HEIGHT} px, 8-bit, restored whole in ')
 
 
 def test_the_two_models_give_different_results(client, picture):
@@ -101,6 +97,48 @@ def test_wrong_files_get_a_readable_message_naming_the_file(client, tmp_path):
         assert 'Traceback' not in message and str(tmp_path) not in message
 
 
+def test_a_wrong_file_leaves_nothing_behind(tmp_path):
+    out_root = tmp_path / 'restored'
+    out_root.mkdir()
+    (tmp_path / 'notes.png').write_text('this is not an image\n')
+    with pytest.raises(ValueError, match='notes.png: not a readable image'):
+        web_demo.restore_upload(tmp_path / 'notes.png', 'derain', 'cpu', out_root=out_root)
+    assert list(out_root.iterdir()) == []
+
+
+def psnr(a, b):
+    mse = np.mean((a.astype(np.float64) - b) ** 2)
+    return 10 * np.log10(255 ** 2 / mse)
+
+
+def test_a_short_video_is_restored_frame_by_frame(client, tmp_path):
+    frames = [cv2.cvtColor(rainy_picture(), cv2.COLOR_BGR2RGB)[:, shift:shift + 40]
+              for shift in (0, 4, 8)]
+    write_frames(tmp_path / 'clip.mp4', frames, crf=0)
+    before, after, download, status = restore(client, tmp_path / 'clip.mp4', 'derain')
+    assert before is None and after is None and download.endswith('clip_derain.mp4')
+    assert status.startswith('derain: 3 frames of 40x40 px, each restored whole in ')
+    restored = list(read_frames(download))
+    model = web_demo.cached_restorer('derain', 'cpu')
+    assert len(restored) == 3 and restored[0].shape == (HEIGHT, 40, 3)
+    for frame, output in zip(frames, restored):
+        assert psnr(output, restore_image(model, frame)) > 35  # H.264 at the default CRF
+
+
+def test_videos_longer_than_the_limit_and_broken_videos_are_refused(tmp_path):
+    out_root = tmp_path / 'restored'
+    out_root.mkdir()
+    write_frames(tmp_path / 'long.mp4', [rainy_picture()] * 4, crf=0)
+    with pytest.raises(ValueError, match='long.mp4: 4 frames; this page restores videos of '
+                       'up to 3 frames'):
+        web_demo.restore_upload(tmp_path / 'long.mp4', 'derain', 'cpu', out_root=out_root,
+                                max_frames=3)
+    (tmp_path / 'fake.mp4').write_text('not a video\n')
+    with pytest.raises(ValueError, match='fake.mp4: not a readable video'):
+        web_demo.restore_upload(tmp_path / 'fake.mp4', 'derain', 'cpu', out_root=out_root)
+    assert list(out_root.iterdir()) == []
+
+
 def test_an_unknown_model_gets_a_readable_message(client, picture):
     with pytest.raises(Exception, match="no shipped model 'dehaze'; shipped: derain"):
         restore(client, picture, 'dehaze')
@@ -111,7 +149,7 @@ def test_large_images_take_exact_tiles_within_the_memory_budget(tmp_path):
     cv2.imwrite(str(path), rainy_picture(96, 160))
     budget = 96 * 96 * 1000  # bytes: 96x160 px would need 15.4 MB whole, 9.2 MB allowed
     _, _, download, status = web_demo.restore_upload(path, 'derain', 'cpu', budget, tmp_path)
-    assert 'exact tiles of 96 px, to stay within 0.0 GB' in status
+    assert 'restored in exact tiles of 96 px, to stay within 0.01 GB of memory' in status
     whole = restore_image(web_demo.cached_restorer('derain', 'cpu'), read_image(path),
                           tile_size=0)
     assert np.abs(read_image(download).astype(int) - whole).max() <= 1
@@ -133,29 +171,30 @@ def test_without_gradio_the_message_names_the_extra(monkeypatch):
         web_demo.import_gradio()
 
 
-def test_the_tool_serves_on_gradios_standard_address_variables(tmp_path):
-    port = free_port()
-    env = dict(os.environ, GRADIO_SERVER_NAME='127.0.0.1', GRADIO_SERVER_PORT=str(port),
-               GRADIO_ANALYTICS_ENABLED='False')
-    server = subprocess.Popen([sys.executable, str(ROOT / 'tools' / 'web_demo.py'),
-                               '--device', 'cpu'], env=env, cwd=tmp_path,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        page = wait_for_page(f'http://127.0.0.1:{port}/', server)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    assert 'LFDN restoration' in page
+class LaunchRecorder:
+    def launch(self, **options):
+        self.options = options
 
 
-def wait_for_page(url, server, seconds=120):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f'the web demo stopped: {server.stderr.read().decode()[-2000:]}')
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                return response.read().decode()
-        except OSError:
-            time.sleep(0.5)
-    pytest.fail(f'nothing answered at {url} within {seconds} s')
+def test_without_address_options_gradio_reads_its_environment_variables(monkeypatch):
+    """``launch(server_name=None, server_port=None)`` is where Gradio reads
+    GRADIO_SERVER_NAME and GRADIO_SERVER_PORT."""
+    apps = []
+
+    def build_app(*args, **kwargs):
+        apps.append(LaunchRecorder())
+        return apps[-1]
+
+    monkeypatch.setattr(web_demo, 'build_app', build_app)
+    web_demo.main([])
+    web_demo.main(['--server-name', '0.0.0.0', '--server-port', '8080'])
+    assert apps[0].options == {'server_name': None, 'server_port': None, 'share': False}
+    assert apps[1].options == {'server_name': '0.0.0.0', 'server_port': 8080, 'share': False}
+
+
+def test_bad_options_are_refused(capsys):
+    for argv, message in ((['--max-memory', '0'], '--max-memory must be a positive number'),
+                          (['--max-frames', '0'], '--max-frames must be at least 1')):
+        with pytest.raises(SystemExit):
+            web_demo.parse_args(argv)
+        assert message in capsys.readouterr().err
