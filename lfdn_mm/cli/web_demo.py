@@ -25,7 +25,8 @@ from ..apis.batch_restore import is_out_of_memory, restore_file
 from ..apis.image_files import IMAGE_SUFFIXES, read_image
 from ..apis.inference import inference_options, init_restorer, restore_image
 from ..apis.memory_budget import default_budget, tile_for_budget
-from ..apis.video import VIDEO_SUFFIXES, VideoSupportMissing, is_video_file, open_video
+from ..apis.video import (VIDEO_SUFFIXES, VideoSupportMissing, expected_frames, is_video_file,
+                          open_video)
 from ..pretrained import PRETRAINED
 from ..utils import CheckpointError, write_image
 
@@ -84,8 +85,7 @@ def output_path(upload, name, out_root):
 def video_size(path):
     """``(frames announced or 0, height, width)`` of the video ``path``."""
     with open_video(path) as (_, stream):
-        frames = stream.frames or 0
-        return frames, stream.codec_context.height, stream.codec_context.width
+        return expected_frames(stream), stream.codec_context.height, stream.codec_context.width
 
 
 def restore_video_upload(model, upload, target, budget, max_frames, on_frame=None):
