@@ -14,6 +14,7 @@ Gradio reads ``GRADIO_SERVER_NAME`` (default 127.0.0.1) and ``GRADIO_SERVER_PORT
 """
 import argparse
 import functools
+import inspect
 import shutil
 import tempfile
 import time
@@ -184,6 +185,12 @@ def without_path(error, path):
     return str(error).replace(f'{path}: ', '')
 
 
+def lossless_previews(gr):
+    """``gr.Image`` options that send previews as PNG (Gradio 4 and later default to WebP;
+    3.x sends PNG and has no such option)."""
+    return {'format': 'png'} if 'format' in inspect.signature(gr.Image).parameters else {}
+
+
 def upload_path(upload):
     """The path of a ``gr.File`` value (a path, or a file object with ``.name``)."""
     return None if upload is None else getattr(upload, 'name', upload)
@@ -243,8 +250,8 @@ def build_app(device=None, max_memory=None, out_root=None, max_frames=MAX_FRAMES
                              file_types=list(IMAGE_SUFFIXES + VIDEO_SUFFIXES))
         button = gr.Button('Restore', variant='primary')
         with gr.Row():
-            before_image = gr.Image(label='input', interactive=False)
-            after_image = gr.Image(label='restored', interactive=False)
+            before_image = gr.Image(label='input', interactive=False, **lossless_previews(gr))
+            after_image = gr.Image(label='restored', interactive=False, **lossless_previews(gr))
             before_video = gr.Video(label='input', interactive=False, visible=False)
             after_video = gr.Video(label='restored', interactive=False, visible=False)
         download = gr.File(label='restored file (download)', interactive=False)
