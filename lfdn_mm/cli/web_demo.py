@@ -15,6 +15,7 @@ Gradio reads ``GRADIO_SERVER_NAME`` (default 127.0.0.1) and ``GRADIO_SERVER_PORT
 import argparse
 import functools
 import inspect
+import os
 import shutil
 import tempfile
 import time
@@ -39,7 +40,10 @@ MAX_FRAMES = 300
 
 
 def import_gradio():
-    """Gradio, or ``SystemExit`` naming the extra that installs it."""
+    """Gradio, or ``SystemExit`` naming the extra that installs it. Unless
+    ``GRADIO_ANALYTICS_ENABLED`` says otherwise, Gradio sends no usage data and fetches no
+    messages from its servers."""
+    os.environ.setdefault('GRADIO_ANALYTICS_ENABLED', 'False')
     try:
         import gradio
     except ImportError:
@@ -240,7 +244,7 @@ def build_app(device=None, max_memory=None, out_root=None, max_frames=MAX_FRAMES
 
     names = list(PRETRAINED)
     summaries = '\n'.join(f'- **{name}**: {PRETRAINED[name]["summary"]}' for name in names)
-    with gr.Blocks(title='LFDN restoration', analytics_enabled=False) as app:
+    with gr.Blocks(title='LFDN restoration') as app:
         gr.Markdown('# LFDN: deraining and deblurring\nPick a model, upload an image (8- or '
                     f'16-bit, gray, RGB or RGBA) or a video of up to {max_frames} frames, '
                     f'press Restore.\n\n{summaries}')
