@@ -28,6 +28,7 @@ from ..pretrained import pretrained_checkpoint, pretrained_config, resolve_check
 from ..utils import CheckpointError, load_checkpoint_file, tensor_to_image
 from .memory_budget import default_budget, tile_for_budget
 from . import onnx_backend
+from .onnx_quantize import calibration_for, config_task, cpu_has_int8_acceleration
 
 #: ITU-R BT.601 luma weights, to turn a restored RGB image back into grayscale.
 LUMA_WEIGHTS = (0.299, 0.587, 0.114)
@@ -57,13 +58,16 @@ def load_weights(model, checkpoint):
         raise CheckpointError(f'checkpoint {path} does not fit the model: {error}') from error
 
 
-PRECISIONS = {'fp32': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
+#: The autocast type of each precision (int8 runs in onnxruntime, without autocast)
+PRECISIONS = {'fp32': None, 'bf16': torch.bfloat16, 'fp16': torch.float16, 'int8': None}
 
 
 def check_precision(precision, device):
     """Raise ``ValueError`` unless ``precision`` runs natively (and fast) on ``device``."""
     if precision not in PRECISIONS:
         raise ValueError(f'precision must be one of {tuple(PRECISIONS)}, got {precision!r}')
+    if precision == 'int8':
+        return check_int8(device)
     if precision == 'fp32' or str(device).startswith('cuda'):
         return
     if precision == 'fp16':
@@ -72,6 +76,20 @@ def check_precision(precision, device):
     if not cpu_has_native_bf16():
         raise ValueError('precision bf16 needs a CPU with native bf16 (AVX512-BF16 or AMX); '
                          'this one has none, so bf16 would run about 10x slower than fp32')
+
+
+def check_int8(device):
+    """Raise ``ValueError`` unless int8 (onnxruntime, :mod:`.onnx_quantize`) is faster than
+    fp32 here: on the CPU, with onnxruntime and an int8 dot-product unit."""
+    if str(device).startswith('cuda'):
+        raise ValueError('precision int8 runs on the CPU (onnxruntime); on CUDA use fp16 or '
+                         'bf16')
+    if not onnx_backend.onnxruntime_available():
+        raise ValueError('precision int8 needs onnxruntime (pip install onnxruntime)')
+    if not cpu_has_int8_acceleration():
+        raise ValueError('precision int8 needs a CPU with int8 dot-product instructions '
+                         '(AVX512-VNNI, AVX-VNNI or AMX-INT8); this one has none, so int8 '
+                         'would be no faster than fp32')
 
 
 def prepare_for_inference(restorer, device, window=None):
@@ -95,6 +113,8 @@ def check_backend(backend, device, precision, local_statistics):
         raise ValueError(f'backend must be one of {", ".join(onnx_backend.BACKENDS)}, '
                          f'got {backend!r}')
     on_cuda = str(device).startswith('cuda')
+    if precision == 'int8':
+        return check_int8_backend(backend, local_statistics)
     if backend == 'auto':
         cpu_fp32 = not on_cuda and precision == 'fp32' and local_statistics is None
         return 'auto' if cpu_fp32 and onnx_backend.onnxruntime_available() else 'pytorch'
@@ -104,14 +124,24 @@ def check_backend(backend, device, precision, local_statistics):
         raise ValueError("backend 'onnxruntime' runs on the CPU; use device 'cpu' or the "
                          "'pytorch' backend on the GPU")
     if precision != 'fp32':
-        raise ValueError(f"backend 'onnxruntime' runs in fp32 only, not {precision}")
+        raise ValueError(f"backend 'onnxruntime' runs in fp32 only (or int8), not {precision}")
     if local_statistics is not None:
         raise ValueError("local statistics (TLC) need the 'pytorch' backend")
     return backend
 
 
+def check_int8_backend(backend, local_statistics):
+    """int8 runs with onnxruntime only: ``'onnxruntime'``, or a ``ValueError``."""
+    if backend == 'pytorch':
+        raise ValueError("precision int8 runs with the onnxruntime backend, not 'pytorch' (nor "
+                         'with fast=False)')
+    if local_statistics is not None:
+        raise ValueError("local statistics (TLC) need the 'pytorch' backend, not int8")
+    return 'onnxruntime'
+
+
 def init_restorer(config=None, checkpoint=None, device=None, model=None, precision='fp32',
-                  fast=True, local_statistics=None, backend='auto'):
+                  fast=True, local_statistics=None, backend='auto', calibration=None):
     """Build the model of ``config``, load ``checkpoint`` and put it in eval mode.
 
     Args:
@@ -124,7 +154,9 @@ def init_restorer(config=None, checkpoint=None, device=None, model=None, precisi
             ``'deblur'``; see ``lfdn-restore --list-models``) instead of config and
             checkpoint. Its checksum is verified first.
         precision (str): ``'fp32'``; ``'bf16'`` (CUDA, or a CPU with native bf16) or
-            ``'fp16'`` (CUDA) run the generator under autocast, its attention in fp32.
+            ``'fp16'`` (CUDA) run the generator under autocast, its attention in fp32;
+            ``'int8'`` (a CPU with VNNI or AMX) runs it with onnxruntime, most convolutions
+            and ALFM's MatMuls quantized (:mod:`lfdn_mm.apis.onnx_quantize`).
         fast (bool): Convert to the fastest exact path for the device
             (:func:`prepare_for_inference`); False keeps the plain modules, contiguous fp32
             (with ``local_statistics``, only the instance norms and CCA layers change form).
@@ -138,7 +170,12 @@ def init_restorer(config=None, checkpoint=None, device=None, model=None, precisi
             the checkpoint's hash in the per-user cache (``$LFDN_MM_CACHE``, else
             ``$XDG_CACHE_HOME/lfdn_mm/onnx``, else ``~/.cache/lfdn_mm/onnx``), and run by
             onnxruntime (:mod:`lfdn_mm.apis.onnx_backend`).
-            ``model.inference_backend`` says which runs.
+            ``model.inference_backend`` says which runs. int8 always runs with onnxruntime.
+        calibration (dict, optional): With ``precision='int8'``, what the quantization is
+            calibrated on (:class:`lfdn_mm.apis.onnx_quantize.Calibration`: ``degradation``
+            ``'rain'``/``'blur'``, ``data_root``, ``count``, ``size``, ``seed``); by default
+            16 crops of 256 px of the held-out photographs in ``$LFDN_MM_CALIBRATION_DATA``
+            (else ``data/clean``), degraded as the model's task says.
 
     Returns:
         BaseModel: The model, with the config as ``model.cfg`` (as ``mmagic.apis.init_model``).
@@ -168,7 +205,9 @@ def init_restorer(config=None, checkpoint=None, device=None, model=None, precisi
     restorer = restorer.to(device).eval()
     restorer.inference_precision, restorer.inference_backend = precision, backend
     if backend == 'onnxruntime':  # exports the plain generator
-        return onnx_backend.use_onnxruntime(restorer, checkpoint)
+        calibration = calibration_for(calibration, model or config_task(restorer.cfg)) \
+            if precision == 'int8' else None
+        return onnx_backend.use_onnxruntime(restorer, checkpoint, calibration=calibration)
     if backend == 'auto':
         restorer.generator_for = onnx_backend.OnnxRuntimeWhenLarge(restorer, checkpoint)
     if fast:

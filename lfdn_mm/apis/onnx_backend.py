@@ -32,6 +32,7 @@ from torch import nn
 
 from ..inference.tile_invariance import stage_halos, supports_tile_invariance
 from ..pretrained import sha256
+from . import onnx_quantize
 from .onnx_export import export_onnx
 
 BACKENDS = ('auto', 'pytorch', 'onnxruntime')
@@ -170,12 +171,18 @@ def export_stages(network, paths):
             example = getattr(network, name)(example)
 
 
-def onnxruntime_generator(generator, generator_cfg, checkpoint, cache_dir=None, log=print):
+def onnxruntime_generator(generator, generator_cfg, checkpoint, cache_dir=None, log=print,
+                          calibration=None):
     """The onnxruntime form of ``generator``, exported when not cached (from a contiguous copy
-    in its plain forms, so the graph is the same whichever form ``generator`` is in)."""
+    in its plain forms, so the graph is the same whichever form ``generator`` is in); in int8
+    when ``calibration`` (:class:`.onnx_quantize.Calibration`) is given, quantized when not
+    cached (:func:`.onnx_quantize.quantize_stages`)."""
     generator = generator.eval()
     generator_cfg = generator_cfg.to_dict() if hasattr(generator_cfg, 'to_dict') else generator_cfg
     staged = supports_tile_invariance(generator)
+    if calibration is not None and not staged:
+        raise ValueError('precision int8 needs an LFDN generator (its encode, fuse and decode '
+                         f'stages), not {type(generator).__name__}')
     parts = STAGES if staged else ('generator', )
     paths = {part: cache_path(checkpoint, generator_cfg, cache_dir, part) for part in parts}
     if not all(path.is_file() for path in paths.values()):
@@ -185,14 +192,17 @@ def onnxruntime_generator(generator, generator_cfg, checkpoint, cache_dir=None, 
             export_stages(contiguous, paths)
         else:
             export_onnx(contiguous, paths['generator'], opset=OPSET)
+    if calibration is not None:
+        paths = onnx_quantize.quantize_stages(generator, paths, calibration, log=log)
     wrapper = OnnxRuntimeStages if staged else OnnxRuntimeGenerator
     return wrapper(paths, generator)
 
 
-def use_onnxruntime(restorer, checkpoint, cache_dir=None, log=print):
-    """Replace ``restorer.generator`` by its onnxruntime form, exporting it when not cached."""
+def use_onnxruntime(restorer, checkpoint, cache_dir=None, log=print, calibration=None):
+    """Replace ``restorer.generator`` by its onnxruntime form (int8 with ``calibration``),
+    exporting (and quantizing) it when not cached."""
     restorer.generator = onnxruntime_generator(restorer.generator, restorer.cfg.model.generator,
-                                               checkpoint, cache_dir, log)
+                                               checkpoint, cache_dir, log, calibration)
     return restorer
 
 

@@ -61,9 +61,11 @@ def parse_args(argv=None):
                         'streaks vertical (default: test_cfg.ensemble)')
     parser.add_argument('--no-ensemble', dest='ensemble', action='store_const', const=False,
                         help='no self-ensemble, whatever test_cfg says')
-    parser.add_argument('--precision', choices=('fp32', 'bf16', 'fp16'), default='fp32',
+    parser.add_argument('--precision', choices=('fp32', 'bf16', 'fp16', 'int8'), default='fp32',
                         help='bf16 on CUDA or on a CPU with native bf16 (AVX512-BF16/AMX), '
-                        'fp16 on CUDA; refused where it would be slow (default: fp32)')
+                        'fp16 on CUDA, int8 (onnxruntime, calibrated once on held-out photos '
+                        'in $LFDN_MM_CALIBRATION_DATA, else data/clean) on a CPU with VNNI or '
+                        'AMX; refused where it would be slow (default: fp32)')
     parser.add_argument('--backend', choices=('auto', 'pytorch', 'onnxruntime'), default='auto',
                         help="'onnxruntime': CPU, fp32; the generator is exported to ONNX once "
                         "and cached in $LFDN_MM_CACHE, else $XDG_CACHE_HOME/lfdn_mm/onnx, else "
@@ -112,6 +114,8 @@ def parse_args(argv=None):
 
 
 def describe_backend(model):
+    if model.inference_precision == 'int8':
+        return 'onnxruntime in int8'
     if model.inference_backend != 'auto':
         return model.inference_backend
     megapixels = model.generator_for.min_pixels / 1e6

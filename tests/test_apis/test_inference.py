@@ -214,7 +214,7 @@ def test_reduced_precision_follows_the_hardware(tiny, monkeypatch, native):
     with pytest.raises(ValueError, match='fp16 needs a CUDA GPU'):
         init_restorer(str(config), str(checkpoint), device='cpu', precision='fp16')
     with pytest.raises(ValueError, match="precision must be one of"):
-        init_restorer(str(config), str(checkpoint), device='cpu', precision='int8')
+        init_restorer(str(config), str(checkpoint), device='cpu', precision='int4')
     if not native:
         with pytest.raises(ValueError, match='no[ne]*.*about 10x slower'):
             init_restorer(str(config), str(checkpoint), device='cpu', precision='bf16')
