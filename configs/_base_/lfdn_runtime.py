@@ -1,6 +1,7 @@
 # MMagic's runtime with checkpoints written atomically into the work folder, training
-# stopped on a non-finite loss before it reaches a checkpoint, and the fast forms of the LFDN
-# modules (folded ACFM, group-norm instance norm; same function) in training and testing.
+# stopped on a non-finite loss before it reaches a checkpoint, the fast forms of the LFDN
+# modules (folded ACFM, group-norm instance norm; same function) in training and testing, and
+# every checkpoint (load_from, --resume) read weights-only (lfdn_mm.enable_safe_checkpoint_loading).
 _base_ = ['mmagic::_base_/default_runtime.py']
 
 custom_imports = dict(imports=['lfdn_mm'], allow_failed_imports=False)
@@ -11,7 +12,8 @@ default_hooks = dict(
                     backend_args=dict(backend='atomic_local')),
     logger=dict(type='LoggerHook', interval=100),
     non_finite_loss=dict(type='NonFiniteLossHook'),
-    fast_forms=dict(type='FastFormsHook'))
+    fast_forms=dict(type='FastFormsHook'),
+    safe_checkpoints=dict(type='SafeCheckpointLoadingHook'))
 log_processor = dict(type='LogProcessor', window_size=100, by_epoch=False)
 env_cfg = dict(cudnn_benchmark=False,
                mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),

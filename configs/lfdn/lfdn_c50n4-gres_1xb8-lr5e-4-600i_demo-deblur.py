@@ -27,6 +27,6 @@ val_dataloader = dict(dataset=dict(
 test_dataloader = val_dataloader
 default_hooks = dict(
     checkpoint=dict(interval=200, max_keep_ckpts=2, save_best='SynthCameraBlur/PSNR'),
-    logger=dict(interval=20))
+    logger=dict(interval=20),
+    fast_forms=dict(channels_last=False))
 log_processor = dict(window_size=20)
-custom_hooks = []

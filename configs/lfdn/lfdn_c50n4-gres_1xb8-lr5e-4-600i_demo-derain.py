@@ -24,6 +24,6 @@ val_dataloader = dict(dataset=dict(data_root=data_root, holdout_every=7))
 test_dataloader = val_dataloader
 default_hooks = dict(
     checkpoint=dict(interval=200, max_keep_ckpts=2, save_best='SynthRain/PSNR'),
-    logger=dict(interval=20))
+    logger=dict(interval=20),
+    fast_forms=dict(channels_last=False))
 log_processor = dict(window_size=20)
-custom_hooks = []

@@ -11,6 +11,6 @@ work_dir = f'./work_dirs/{experiment_name}'
 model = dict(generator=dict(global_residual=True))
 default_hooks = dict(
     checkpoint=dict(interval=200, max_keep_ckpts=2, save_best='Demo/PSNR'),
-    logger=dict(interval=20))
+    logger=dict(interval=20),
+    fast_forms=dict(channels_last=False))
 log_processor = dict(window_size=20)
-custom_hooks = []

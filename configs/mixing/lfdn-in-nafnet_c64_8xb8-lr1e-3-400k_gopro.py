@@ -7,8 +7,10 @@ experiment_name = 'lfdn-in-nafnet_c64_8xb8-lr1e-3-400k_gopro'
 work_dir = f'./work_dirs/{experiment_name}'
 
 model = dict(generator=dict(_delete_=True, type='LFDN'))
-# the fast forms of the LFDN modules (folded ACFM, group-norm instance norm; same function)
-default_hooks = dict(fast_forms=dict(type='FastFormsHook'))
+# the fast forms of the LFDN modules (folded ACFM, group-norm instance norm; same function),
+# and checkpoints read weights-only (lfdn_mm.enable_safe_checkpoint_loading)
+default_hooks = dict(fast_forms=dict(type='FastFormsHook'),
+                     safe_checkpoints=dict(type='SafeCheckpointLoadingHook'))
 train_dataloader = dict(dataset=dict(pipeline={{_base_.rgb_train_pipeline}}))
 # Validation on the two GoPro training scenes the converter holds out (data/gopro/val); the
 # GoPro test set stays in test_dataloader only.

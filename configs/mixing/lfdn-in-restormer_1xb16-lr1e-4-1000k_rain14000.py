@@ -28,6 +28,8 @@ val_evaluator = [[
     dict(type='SSIM', convert_to='Y', prefix='Rain14000Val'),
 ]]
 val_cfg = dict(type='MultiValLoop')
-# fast_forms: the fast forms of the LFDN modules (folded ACFM, group-norm instance norm)
+# fast_forms: the fast forms of the LFDN modules (folded ACFM, group-norm instance norm);
+# safe_checkpoints: checkpoints read weights-only (lfdn_mm.enable_safe_checkpoint_loading)
 default_hooks = dict(checkpoint=dict(save_best='Rain14000Val/PSNR', out_dir=None),
-                     fast_forms=dict(type='FastFormsHook'))
+                     fast_forms=dict(type='FastFormsHook'),
+                     safe_checkpoints=dict(type='SafeCheckpointLoadingHook'))

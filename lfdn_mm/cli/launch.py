@@ -7,7 +7,7 @@ import subprocess
 import torch
 import torch.distributed as dist
 from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
+from mmengine.runner import Runner, find_latest_checkpoint
 
 from ..datasets.validation import PairValidationError, validate_pairs
 from ..engine.optimizers import cpu_has_native_bf16
@@ -113,18 +113,10 @@ def set_resume(cfg, resume):
     if resume is None:
         return
     cfg.resume = True
-    checkpoint = latest_checkpoint(cfg.work_dir) if resume == 'auto' else resume
+    checkpoint = (find_latest_checkpoint(cfg.work_dir) or None) if resume == 'auto' else resume
     cfg.load_from = checkpoint
     if checkpoint is not None:
         exit_on_bad_checkpoint(checkpoint)
-
-
-def latest_checkpoint(work_dir):
-    """The checkpoint named in ``work_dir/last_checkpoint``, or None for a fresh start."""
-    pointer = osp.join(work_dir, 'last_checkpoint')
-    if not osp.isfile(pointer):
-        return None
-    return open(pointer).read().strip() or None
 
 
 def exit_on_bad_checkpoint(path):

@@ -1,7 +1,8 @@
 from .atomic_local_backend import AtomicLocalBackend
-from .hooks import (ChannelsLastHook, FastFormsHook, MetricsDumpHook, NonFiniteLossHook,
-                    RestoredImageSaverHook)
+from .hooks import (FastFormsHook, MetricsDumpHook, NonFiniteLossHook, RestoredImageSaverHook,
+                    SafeCheckpointLoadingHook)
 from .optimizers import CPUBF16OptimWrapper, cpu_has_native_bf16
 
-__all__ = ['AtomicLocalBackend', 'ChannelsLastHook', 'CPUBF16OptimWrapper', 'FastFormsHook',
-           'MetricsDumpHook', 'NonFiniteLossHook', 'RestoredImageSaverHook', 'cpu_has_native_bf16']
+__all__ = ['AtomicLocalBackend', 'CPUBF16OptimWrapper', 'FastFormsHook',
+           'MetricsDumpHook', 'NonFiniteLossHook', 'RestoredImageSaverHook',
+           'SafeCheckpointLoadingHook', 'cpu_has_native_bf16']

@@ -1,14 +1,15 @@
 """Load checkpoints under ``weights_only=True`` only, and say clearly why one cannot be used.
 
 Every checkpoint this project reads goes through :func:`load_checkpoint_file`: the restore and
-export commands and :func:`lfdn_mm.apis.inference.init_restorer` call it directly, and
-:func:`register_weights_only_loaders` makes it mmengine's loader for local files (and
-:func:`load_url_weights_only` its loader for ``http(s)://`` URLs;
-:func:`lfdn_mm.pretrained.load_from_lfdn_scheme` loads the shipped models' ``lfdn://NAME``),
-which the Runner
-(``load_from``, ``--resume``, ``init_cfg``), ``mmagic.apis.init_model`` and MMagic's
-inferencers use. ``weights_only=True`` is passed explicitly, so no environment variable can
-turn it off.
+export commands, :func:`lfdn_mm.apis.inference.init_restorer` and the shipped models'
+``lfdn://NAME`` (:func:`lfdn_mm.pretrained.load_from_lfdn_scheme`) call it directly.
+:func:`enable_safe_checkpoint_loading` (``lfdn_mm.enable_safe_checkpoint_loading()``; the
+project's programs and :class:`lfdn_mm.engine.SafeCheckpointLoadingHook` call it) makes it
+mmengine's loader for local files too, and :func:`load_url_weights_only` its loader for
+``http(s)://`` URLs, which the Runner (``load_from``, ``--resume``, ``init_cfg``),
+``mmagic.apis.init_model`` and MMagic's inferencers use. ``import lfdn_mm`` alone leaves
+mmengine's loaders as they are. ``weights_only=True`` is passed explicitly, so no environment
+variable can turn it off.
 """
 import os.path as osp
 import pickle
@@ -19,6 +20,8 @@ from pathlib import Path
 import torch
 from mmengine.dist import get_dist_info
 from mmengine.runner import CheckpointLoader
+
+from .checkpoint_safety import allow_mmengine_checkpoints, allowing_mmengine_checkpoints
 
 CHECKPOINT_NAME = re.compile(r'(?:iter|epoch)_(\d+)\.pth$')
 #: Phrases (lower case) of the weights-only unpickler's refusals to build an object or call a
@@ -70,7 +73,7 @@ def load_checkpoint_file(path, map_location='cpu'):
     path = Path(path)
     if not path.is_file():
         raise MissingCheckpointError(f'checkpoint {path} does not exist')
-    with explained_load_errors(path, local_file=True):
+    with explained_load_errors(path, local_file=True), allowing_mmengine_checkpoints():
         return torch.load(path, map_location=map_location, weights_only=True)
 
 
@@ -152,7 +155,7 @@ def load_url_weights_only(url, map_location=None, model_dir=None, progress=False
 
 
 def download_and_load(url, map_location, model_dir, progress):
-    with explained_load_errors(url):
+    with explained_load_errors(url), allowing_mmengine_checkpoints():
         return torch.hub.load_state_dict_from_url(url, model_dir=model_dir,
                                                   map_location=map_location,
                                                   progress=progress, weights_only=True)
@@ -163,3 +166,15 @@ def register_weights_only_loaders():
     CheckpointLoader.register_scheme('', load_from_local_weights_only, force=True)
     CheckpointLoader.register_scheme(('http://', 'https://'), load_url_weights_only,
                                      force=True)
+
+
+def enable_safe_checkpoint_loading():
+    """Load every checkpoint of this process weights-only, mmengine's included: mmengine's
+    loaders for local files and ``http(s)://`` become :func:`load_checkpoint_file` and
+    :func:`load_url_weights_only`, and torch's allow-list gains what mmengine writes into a
+    checkpoint besides tensors (:mod:`.checkpoint_safety`), so ``--resume`` works under
+    ``weights_only=True``. Not done by ``import lfdn_mm``: the project's programs call it
+    (``lfdn_mm.cli``), and configs get it from :class:`lfdn_mm.engine.SafeCheckpointLoadingHook`
+    (``configs/_base_/lfdn_runtime.py``). Calling it again changes nothing more."""
+    allow_mmengine_checkpoints()
+    register_weights_only_loaders()

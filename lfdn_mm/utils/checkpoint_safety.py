@@ -4,16 +4,15 @@ mmengine 0.10.7 saves its message hub in every checkpoint: ``HistoryBuffer`` obj
 numpy arrays, numpy scalars, and the buffer's statistics methods, which pickle as
 ``getattr(HistoryBuffer, 'mean')``. Only those classes are allow-listed, and ``getattr`` is
 replaced by a stand-in that resolves nothing but a public ``HistoryBuffer`` method; any other
-pickled object or attribute is still refused. mmengine's loader for local files is replaced by
-one that passes ``weights_only=True`` explicitly (:mod:`lfdn_mm.utils.checkpoint_files`).
+pickled object or attribute is still refused. The project's own loads allow them only for their
+duration (:func:`allowing_mmengine_checkpoints`); :func:`lfdn_mm.enable_safe_checkpoint_loading`
+allows them process-wide, for mmengine's loaders.
 """
 import pickle
 
 import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
-
-from .checkpoint_files import register_weights_only_loaders
 
 
 def history_buffer_method(owner, name):
@@ -38,9 +37,20 @@ def mmengine_checkpoint_globals():
     ]
 
 
+def mmengine_safe_globals():
+    """:func:`mmengine_checkpoint_globals` and the ``getattr`` stand-in, as
+    ``torch.serialization`` takes them."""
+    return [*mmengine_checkpoint_globals(), (history_buffer_method, 'builtins.getattr')]
+
+
+def allowing_mmengine_checkpoints():
+    """A context in which ``torch.load(..., weights_only=True)`` reads mmengine checkpoints;
+    torch's allow-list is as before once it ends (what was allowed before stays allowed)."""
+    allowed = torch.serialization.get_safe_globals()
+    return torch.serialization.safe_globals(
+        [entry for entry in mmengine_safe_globals() if entry not in allowed])
+
+
 def allow_mmengine_checkpoints():
-    """Register :func:`mmengine_checkpoint_globals` with ``torch.serialization`` and load
-    mmengine's local checkpoints with ``weights_only=True`` explicitly."""
-    torch.serialization.add_safe_globals(
-        [*mmengine_checkpoint_globals(), (history_buffer_method, 'builtins.getattr')])
-    register_weights_only_loaders()
+    """Add :func:`mmengine_safe_globals` to torch's allow-list for the whole process."""
+    torch.serialization.add_safe_globals(mmengine_safe_globals())

@@ -1,4 +1,8 @@
-"""Image and text files written atomically: a crash never leaves a half-written output."""
+"""Image and text files written atomically: a crash never leaves a half-written output.
+
+Pixels are read and written by ``mmcv.imread`` / ``mmcv.imwrite``; the atomic replacement
+around them, and RGBA channel order, are what mmcv does not do.
+"""
 import json
 import os
 import tempfile
@@ -6,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import cv2
+import mmcv
 import numpy as np
 
 
@@ -40,7 +45,7 @@ def write_image(path, image, channel_order='rgb'):
         code = cv2.COLOR_RGBA2BGRA if image.shape[2] == 4 else cv2.COLOR_RGB2BGR
         image = cv2.cvtColor(image, code)
     with atomic_path(path) as tmp:
-        if not cv2.imwrite(str(tmp), image):
+        if not mmcv.imwrite(image, str(tmp)):
             raise OSError(f'could not write an image to {path}')
 
 
@@ -61,7 +66,9 @@ def tensor_to_image(tensor, dtype=np.uint8):
 
 def read_rgb(path):
     """Read an image file as an H x W x 3 RGB uint8 array."""
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if not Path(path).is_file():
+        raise OSError(f'cannot read image {path}: no such file')
+    image = mmcv.imread(str(path), flag='color', channel_order='bgr')
     if image is None:
         raise OSError(f'cannot read image {path}')
-    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    return mmcv.bgr2rgb(image)

@@ -13,6 +13,9 @@ from torch import nn
 import lfdn_mm
 from lfdn_mm.utils import mmengine_checkpoint_globals
 
+# what the programs and configs do; import lfdn_mm alone leaves mmengine's loaders as they are
+lfdn_mm.enable_safe_checkpoint_loading()
+
 
 def test_config_with_custom_imports_inherits_mmagic_bases(tmp_path):
     config = tmp_path / 'lfdn_runtime.py'

@@ -1,8 +1,8 @@
-from .channels_last_hook import ChannelsLastHook
 from .fast_forms_hook import FastFormsHook
 from .metrics_dump_hook import MetricsDumpHook
 from .non_finite_loss_hook import NonFiniteLossHook
 from .restored_image_saver_hook import RestoredImageSaverHook
+from .safe_checkpoint_loading_hook import SafeCheckpointLoadingHook
 
-__all__ = ['ChannelsLastHook', 'FastFormsHook', 'MetricsDumpHook', 'NonFiniteLossHook',
-           'RestoredImageSaverHook']
+__all__ = ['FastFormsHook', 'MetricsDumpHook', 'NonFiniteLossHook', 'RestoredImageSaverHook',
+           'SafeCheckpointLoadingHook']
