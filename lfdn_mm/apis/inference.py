@@ -2,7 +2,7 @@
 image arrays with it; reading files is in :mod:`.image_files`, batches in :mod:`.batch_restore`.
 
 Images go through the model's own data preprocessor and generator, optionally in tiles and
-with a self-ensemble (:mod:`lfdn_mm.models.tiling`). 8- and 16-bit images keep their depth,
+with a self-ensemble (:mod:`lfdn_mm.inference.tiling`). 8- and 16-bit images keep their depth,
 grayscale images are restored as three equal channels and written back as grayscale, and
 the alpha channel of RGBA images is kept unchanged. Checkpoints are read with
 ``weights_only=True`` (:func:`lfdn_mm.utils.load_checkpoint_file`).
@@ -162,7 +162,7 @@ def init_restorer(config=None, checkpoint=None, device=None, model=None, precisi
             (with ``local_statistics``, only the instance norms and CCA layers change form).
         local_statistics (int, optional): The training crop (pixels) of the checkpoint: the
             generator's instance norms and CCA layers then use windows of 1.5x that crop
-            (TLC, :mod:`lfdn_mm.models.local_statistics`) instead of whole-image statistics.
+            (TLC, :mod:`lfdn_mm.inference.local_statistics`) instead of whole-image statistics.
         backend (str): ``'auto'``: on the CPU in fp32, images of 1024x640 pixels or more go
             to onnxruntime (in tiles, with PyTorch's lean middle) and smaller ones to
             PyTorch, each where it measured faster; elsewhere PyTorch. ``'pytorch'``; or
@@ -294,7 +294,7 @@ def restore_image(model, image, tile_size=None, tile_overlap=None, ensemble=None
             when the whole image would need more than ``max_memory``; 0: whole image.
         tile_overlap (int, optional): Tile overlap; default from ``test_cfg`` (or 32).
         ensemble (bool | str, optional): Self-ensemble, ``True``/``'x8'`` or ``'flips'``
-            (:func:`lfdn_mm.models.tiling.restore_tensor`); default from ``test_cfg``.
+            (:func:`lfdn_mm.inference.tiling.restore_tensor`); default from ``test_cfg``.
         max_memory (int, optional): Memory budget in bytes for choosing tiles
             (:mod:`lfdn_mm.apis.memory_budget`); default: half of the available memory.
 

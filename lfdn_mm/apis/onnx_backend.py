@@ -12,11 +12,11 @@ hands images of :data:`AUTO_MIN_PIXELS` or more to onnxruntime, where it measure
 (docs/benchmarks.md); the export then happens on the first such image
 (:class:`OnnxRuntimeWhenLarge`). In tiles, the middle (the one stage that
 runs on the whole 1/4-scale map) stays with PyTorch's lean form, which needs far less memory
-(4K in 512 px tiles: 2.42 GB peak RSS against 3.93 GB with onnxruntime's middle).
+(measured in docs/inference.md).
 
 A generator with LFDN's local/global/local stages (``encode``, ``fuse``, ``decode``) is
 exported as three graphs, one per stage, and keeps the tile-invariant tiling of
-:mod:`lfdn_mm.models.tile_invariance`; any other generator is exported whole and tiled with
+:mod:`lfdn_mm.inference.tile_invariance`; any other generator is exported whole and tiled with
 blended tiles.
 """
 import copy
@@ -37,8 +37,8 @@ from .onnx_export import export_onnx
 
 BACKENDS = ('auto', 'pytorch', 'onnxruntime')
 #: Under ``backend='auto'``, images of at least this many pixels (1024x640) go to onnxruntime:
-#: it measured level with or faster than PyTorch from 1280x720 up and 18-28 % slower from
-#: 384x384 to 768x512 (2-core Xeon, docs/benchmarks.md).
+#: it measured level with or faster than PyTorch from 1280x720 up and slower below
+#: (docs/benchmarks.md).
 AUTO_MIN_PIXELS = 1024 * 640
 STAGES = ('encode', 'fuse', 'decode')
 OPSET = 17

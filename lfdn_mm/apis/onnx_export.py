@@ -5,7 +5,7 @@ preprocessor does (``x / 255`` for LFDN's configs) and returns them restored, sa
 LFDN's padding to its stride is traced as reflection, so the exported graph needs sides of
 at least ``stride // 2 + 1`` pixels (9 for the paper model); PyTorch switches to replicate
 padding below that. The plain modules are traced (a generator in its fast forms is switched
-back for the export, :func:`lfdn_mm.models.inference_forms.plain_forms`): ACFM as its two
+back for the export, :func:`lfdn_mm.inference.fast_forms.plain_forms`): ACFM as its two
 Conv3d layers, the instance norms as ``InstanceNormalization``.
 """
 import warnings
