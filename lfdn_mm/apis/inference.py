@@ -42,6 +42,9 @@ def default_device():
 def load_weights(model, checkpoint):
     """Load the ``state_dict`` of ``checkpoint`` into ``model`` (``weights_only=True``).
 
+    Not ``mmagic.apis.init_model(config, checkpoint)``: it loads with ``strict=False``, so a
+    checkpoint of another model would load silently in part.
+
     Raises:
         MissingCheckpointError: ``checkpoint`` does not exist (a ``FileNotFoundError``).
         CheckpointError: It is corrupt, holds objects that are not weights, or does not fit
