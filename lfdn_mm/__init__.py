@@ -8,7 +8,8 @@ outside the package changes:
 - mmengine's checkpoint loaders and torch's weights-only allow-list stay as they are until
   :func:`enable_safe_checkpoint_loading` is called; the project's programs (``tools/*.py``,
   ``lfdn-restore``, through :mod:`lfdn_mm.cli`) and its configs
-  (``SafeCheckpointLoadingHook`` in ``configs/_base_/lfdn_runtime.py``) call it;
+  (``custom_imports`` of ``lfdn_mm.safe_checkpoints``, as ``configs/_base_/lfdn_runtime.py``
+  does) call it;
 - the known import-time warnings of MMagic's dependencies
   (:mod:`lfdn_mm.third_party_warnings`) are hidden only while this package imports them; the
   warning filters are as before once the import ends. The programs hide them for their whole

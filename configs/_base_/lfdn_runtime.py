@@ -4,7 +4,7 @@
 # every checkpoint (load_from, --resume) read weights-only (lfdn_mm.enable_safe_checkpoint_loading).
 _base_ = ['mmagic::_base_/default_runtime.py']
 
-custom_imports = dict(imports=['lfdn_mm'], allow_failed_imports=False)
+custom_imports = dict(imports=['lfdn_mm', 'lfdn_mm.safe_checkpoints'], allow_failed_imports=False)
 
 default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=20_000, by_epoch=False, out_dir=None,
@@ -12,8 +12,7 @@ default_hooks = dict(
                     backend_args=dict(backend='atomic_local')),
     logger=dict(type='LoggerHook', interval=100),
     non_finite_loss=dict(type='NonFiniteLossHook'),
-    fast_forms=dict(type='FastFormsHook'),
-    safe_checkpoints=dict(type='SafeCheckpointLoadingHook'))
+    fast_forms=dict(type='FastFormsHook'))
 log_processor = dict(type='LogProcessor', window_size=100, by_epoch=False)
 env_cfg = dict(cudnn_benchmark=False,
                mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),

@@ -4,7 +4,7 @@
 _base_ = ['mmagic::restormer/restormer_official_rain13k.py',
           '../_base_/datasets/paired_loaders.py',
           '../_base_/schedules/lfdn_paper_1000k.py']
-custom_imports = dict(imports=['lfdn_mm'], allow_failed_imports=False)
+custom_imports = dict(imports=['lfdn_mm', 'lfdn_mm.safe_checkpoints'], allow_failed_imports=False)
 experiment_name = 'lfdn-in-restormer_1xb16-lr1e-4-1000k_rain14000'
 work_dir = f'./work_dirs/{experiment_name}'
 
@@ -28,8 +28,6 @@ val_evaluator = [[
     dict(type='SSIM', convert_to='Y', prefix='Rain14000Val'),
 ]]
 val_cfg = dict(type='MultiValLoop')
-# fast_forms: the fast forms of the LFDN modules (folded ACFM, group-norm instance norm);
-# safe_checkpoints: checkpoints read weights-only (lfdn_mm.enable_safe_checkpoint_loading)
+# fast_forms: the fast forms of the LFDN modules (folded ACFM, group-norm instance norm)
 default_hooks = dict(checkpoint=dict(save_best='Rain14000Val/PSNR', out_dir=None),
-                     fast_forms=dict(type='FastFormsHook'),
-                     safe_checkpoints=dict(type='SafeCheckpointLoadingHook'))
+                     fast_forms=dict(type='FastFormsHook'))

@@ -4,7 +4,7 @@ Every checkpoint this project reads goes through :func:`load_checkpoint_file`: t
 export commands, :func:`lfdn_mm.apis.inference.init_restorer` and the shipped models'
 ``lfdn://NAME`` (:func:`lfdn_mm.pretrained.load_from_lfdn_scheme`) call it directly.
 :func:`enable_safe_checkpoint_loading` (``lfdn_mm.enable_safe_checkpoint_loading()``; the
-project's programs and :class:`lfdn_mm.engine.SafeCheckpointLoadingHook` call it) makes it
+project's programs and configs importing :mod:`lfdn_mm.safe_checkpoints` call it) makes it
 mmengine's loader for local files too, and :func:`load_url_weights_only` its loader for
 ``http(s)://`` URLs, which the Runner (``load_from``, ``--resume``, ``init_cfg``),
 ``mmagic.apis.init_model`` and MMagic's inferencers use. ``import lfdn_mm`` alone leaves
@@ -174,7 +174,7 @@ def enable_safe_checkpoint_loading():
     :func:`load_url_weights_only`, and torch's allow-list gains what mmengine writes into a
     checkpoint besides tensors (:mod:`.checkpoint_safety`), so ``--resume`` works under
     ``weights_only=True``. Not done by ``import lfdn_mm``: the project's programs call it
-    (``lfdn_mm.cli``), and configs get it from :class:`lfdn_mm.engine.SafeCheckpointLoadingHook`
+    (``lfdn_mm.cli``), and configs get it from ``custom_imports`` of :mod:`lfdn_mm.safe_checkpoints`
     (``configs/_base_/lfdn_runtime.py``). Calling it again changes nothing more."""
     allow_mmengine_checkpoints()
     register_weights_only_loaders()

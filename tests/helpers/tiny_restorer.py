@@ -10,7 +10,7 @@ SMALL_GENERATOR = dict(type='LFDN', num_blocks=1, encoder_channels=16, mid_chann
                        global_residual=True, identity_init=False)
 
 CONFIG_TEXT = """default_scope = 'mmagic'
-custom_imports = dict(imports=['lfdn_mm'], allow_failed_imports=False)
+custom_imports = dict(imports=['lfdn_mm', 'lfdn_mm.safe_checkpoints'], allow_failed_imports=False)
 model = dict(
     type='LFDNEditor',
     generator={generator!r},

@@ -61,17 +61,13 @@ def test_the_programs_package_enables_the_safe_loaders_and_hides_the_known_warni
     assert len(states['enabled']['warning_filters']) > len(states['imported']['warning_filters'])
 
 
-def test_the_config_hook_enables_the_safe_loaders(monkeypatch):
-    from lfdn_mm.engine import SafeCheckpointLoadingHook
-    from lfdn_mm.utils import checkpoint_files
-    calls = []
-    monkeypatch.setattr(checkpoint_files, 'register_weights_only_loaders',
-                        lambda: calls.append('loaders'))
-    SafeCheckpointLoadingHook()
-    assert calls == ['loaders']
+def test_a_config_asks_for_the_safe_loaders_through_custom_imports():
+    states = snapshots('import lfdn_mm.safe_checkpoints')
+    assert states['enabled']['schemes'][''] == \
+        'lfdn_mm.utils.checkpoint_files.load_from_local_weights_only'
     from mmengine.config import Config
     runtime = Config.fromfile(str(ROOT / 'configs' / '_base_' / 'lfdn_runtime.py'))
-    assert runtime.default_hooks.safe_checkpoints.type == 'SafeCheckpointLoadingHook'
+    assert runtime.custom_imports.imports == ['lfdn_mm', 'lfdn_mm.safe_checkpoints']
 
 
 @pytest.mark.slow

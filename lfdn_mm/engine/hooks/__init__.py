@@ -2,7 +2,5 @@ from .fast_forms_hook import FastFormsHook
 from .metrics_dump_hook import MetricsDumpHook
 from .non_finite_loss_hook import NonFiniteLossHook
 from .restored_image_saver_hook import RestoredImageSaverHook
-from .safe_checkpoint_loading_hook import SafeCheckpointLoadingHook
 
-__all__ = ['FastFormsHook', 'MetricsDumpHook', 'NonFiniteLossHook', 'RestoredImageSaverHook',
-           'SafeCheckpointLoadingHook']
+__all__ = ['FastFormsHook', 'MetricsDumpHook', 'NonFiniteLossHook', 'RestoredImageSaverHook']
