@@ -296,9 +296,9 @@ register(
 register(
     'deblur',
     file='lfdn_starter_deblur.pth',
-    sha256='96caa1501c1da49c33949ec192e83c592838f52f74d20b53ba1a11ed37472e05',
-    summary='removes camera shake and motion blur (CPU starter, not the paper recipe)',
-    metafile_name='lfdn_c50n4-gres_1xb8-lr5e-4-2800i_motionblur-photos',
+    sha256='e7be8bb3ea4780fb95f4f6afb78119167e64405a23f2b1b5a8ec9422206977f9',
+    summary='removes camera shake and motion blur, leaves sharp photos alone (CPU starter)',
+    metafile_name='lfdn_c50n4-gres_1xb8-lr5e-4-2400i_camblur-still-photos',
     model=STARTER_MODEL)
 
 
