@@ -3,8 +3,8 @@
 Used by ``tools/analysis_tools/int8_report.py``; the numbers are in docs/inference.md. Every
 comparison restores the same images with each restorer in turn (round-robin), in one process.
 """
+import functools
 import shutil
-import time
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +13,7 @@ from mmagic.evaluation.metrics import psnr
 from mmengine.utils import ProgressBar
 
 from ..utils import read_rgb
+from ..utils.timing import round_robin
 from .inference import restore_image
 from .onnx_backend import OnnxRuntimeStages
 from .onnx_quantize import (INT8_GROUPS, LAYER_GROUPS, calibration_images, evaluation_pairs,
@@ -65,15 +66,9 @@ def run_stages(generator, image):
 def time_ratio(candidate, reference, image, rounds):
     """Median over ``rounds`` of the time of ``candidate`` over that of ``reference``, each
     restoring ``image`` in turn (after one untimed warm-up each)."""
-    ratios = []
-    for index in range(rounds + 1):
-        seconds = []
-        for generator in (candidate, reference):
-            start = time.perf_counter()
-            run_stages(generator, image)
-            seconds.append(time.perf_counter() - start)
-        if index:
-            ratios.append(seconds[0] / seconds[1])
+    times = round_robin({'candidate': lambda: run_stages(candidate, image),
+                         'reference': lambda: run_stages(reference, image)}, rounds + 1)
+    ratios = [c / r for c, r in zip(times['candidate'][1:], times['reference'][1:])]
     return float(np.median(ratios))
 
 
@@ -152,12 +147,7 @@ def compare_on_pairs(restorers, pairs, convert_to):
 def time_round_robin(restorers, image, rounds=3):
     """Median seconds of ``restore_image`` of ``image`` with each of ``restorers``, run in
     turn ``rounds`` times after one untimed warm-up each."""
-    for model in restorers.values():
-        restore_image(model, image)
-    times = {label: [] for label in restorers}
-    for _ in range(rounds):
-        for label, model in restorers.items():
-            start = time.perf_counter()
-            restore_image(model, image)
-            times[label].append(time.perf_counter() - start)
-    return {label: float(np.median(seconds)) for label, seconds in times.items()}
+    calls = {label: functools.partial(restore_image, model, image)
+             for label, model in restorers.items()}
+    times = round_robin(calls, rounds + 1)
+    return {label: float(np.median(seconds[1:])) for label, seconds in times.items()}

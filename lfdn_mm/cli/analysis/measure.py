@@ -3,13 +3,13 @@ import contextlib
 import os
 import platform
 import statistics
-import time
 
 import torch
 
 from ...inference.fast_forms import convert_for_inference
 from ...models.summary import module_macs
 from ...utils.cpuinfo import cpuinfo_field
+from ...utils.timing import round_robin, timed  # noqa: F401 (the tools import them here)
 
 DTYPES = {'fp32': torch.float32, 'fp16': torch.float16, 'bf16': torch.bfloat16}
 MEMORY_FORMATS = ('contiguous', 'channels_last')
@@ -68,33 +68,6 @@ def make_forward(model, image, dtype='fp32'):
             torch.cuda.synchronize()
 
     return forward
-
-
-def timed(function):
-    """Run ``function`` once and return the wall time in seconds."""
-    start = time.perf_counter()
-    function()
-    return time.perf_counter() - start
-
-
-def round_robin(functions, repeats):
-    """Time one call of every function in turn, repeated, so that a change in machine load
-    hits all of them alike.
-
-    Args:
-        functions (dict): Key -> callable.
-        repeats (int | dict): Timed calls of every function, or key -> timed calls.
-
-    Returns:
-        dict: Key -> list of wall times in seconds.
-    """
-    repeats = repeats if isinstance(repeats, dict) else dict.fromkeys(functions, repeats)
-    times = {key: [] for key in functions}
-    for round_index in range(max(repeats.values(), default=0)):
-        for key, function in functions.items():
-            if round_index < repeats[key]:
-                times[key].append(timed(function))
-    return times
 
 
 def summarise_latency(seconds):
