@@ -5,12 +5,13 @@ stage graphs of :mod:`.onnx_backend` with the layers of :data:`INT8_GROUPS` (the
 FDNBs' and decoder's convolutions and ALFM's MatMuls) in int8 (per-channel int8 weights, uint8
 activations, ``QuantFormat.QDQ``) and every other layer in fp32: instance norms, softmax, ACFM
 and the 1x1 layers on pooled vectors gain no time in int8 or lose it. Chosen per layer group
-by the PSNR and the time each costs (:func:`.int8_evaluation.layer_costs`, the table in
+by the PSNR and the time each costs (:func:`lfdn_mm.cli.analysis.int8.layer_costs`, the table in
 docs/inference.md).
 
 The activation ranges are calibrated on held-out synthetic validation images, never on a test
 set: crops of the validation photographs of ``CleanImageDataset`` (every tenth photograph of
-the clean-photo folder) under freshly drawn rain or motion blur (:class:`Calibration`). Those
+the clean-photo folder) under freshly drawn rain or camera blur (:class:`Calibration`), the
+degradations the shipped starters are validated on. Those
 photographs are split in two: even positions calibrate, odd positions evaluate
 (:func:`held_out_photos`). The quantized graphs are cached beside the fp32 exports, named by
 the export and a key of the calibration settings and the quantized groups, so a second start
@@ -30,7 +31,7 @@ import numpy as np
 import torch
 
 from ..datasets.clean_image_dataset import CleanImageDataset
-from ..datasets.transforms import SynthesizeMotionBlur, SynthesizeRain
+from ..datasets.transforms import SynthesizeCameraBlur, SynthesizeRain
 from ..utils import atomic_path, read_rgb
 from ..utils.cpuinfo import cpuinfo_field
 from ..utils.project_files import project_root
@@ -38,7 +39,7 @@ from ..utils.project_files import project_root
 #: ``/proc/cpuinfo`` flags of int8 dot-product units (onnxruntime's int8 kernels use them)
 INT8_FLAGS = ('avx512_vnni', 'avx_vnni', 'amx_int8')
 #: The degradations calibration images are made with, by name
-DEGRADATIONS = {'rain': SynthesizeRain, 'blur': SynthesizeMotionBlur}
+DEGRADATIONS = {'rain': SynthesizeRain, 'blur': SynthesizeCameraBlur}
 #: The degradation of a task (a shipped model's name, or a config's ``task_name``)
 TASK_DEGRADATIONS = {'derain': 'rain', 'deraining': 'rain', 'deblur': 'blur',
                      'deblurring': 'blur'}
@@ -85,7 +86,7 @@ class Calibration:
 
     Args:
         degradation (str): ``'rain'`` (``SynthesizeRain``) or ``'blur'``
-            (``SynthesizeMotionBlur``), drawn afresh on each crop.
+            (``SynthesizeCameraBlur``), drawn afresh on each crop.
         data_root (str, optional): A folder of clean photographs; its validation split is
             used (:func:`held_out_photos`). Default: :func:`default_calibration_root`.
         count (int): Number of crops.
@@ -189,12 +190,14 @@ def evaluation_pairs(calibration):
 
 
 def int8_key(calibration, groups):
-    """Hash of the calibration settings, its photographs (names and sizes), the quantized
-    groups and the onnxruntime version."""
+    """Hash of the calibration settings, the degradation's transform, its photographs (names
+    and sizes), the quantized groups and the onnxruntime version."""
     import onnxruntime
     photos = [(p.name, p.stat().st_size)
               for p in held_out_photos(calibration.data_root, 'calibration')]
+    transform = DEGRADATIONS[calibration.degradation]
     settings = {**asdict(calibration), 'data_root': photos, 'groups': sorted(groups),
+                'transform': f'{transform.__module__}.{transform.__qualname__}',
                 'onnxruntime': onnxruntime.__version__}
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
 

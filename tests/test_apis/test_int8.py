@@ -7,10 +7,11 @@ import pytest
 from mmagic.evaluation.metrics import psnr
 
 from helpers.tiny_restorer import write_tiny_restorer
-from lfdn_mm.apis import inference, init_restorer, restore_image
+from lfdn_mm.apis import inference, init_restorer, onnx_quantize, restore_image
 from lfdn_mm.apis.onnx_quantize import (CALIBRATION_DATA_ENV, Calibration,
                                         cpu_has_int8_acceleration, held_out_photos)
 from lfdn_mm.cli.restore import main as restore_main
+from lfdn_mm.datasets.transforms import SynthesizeCameraBlur, SynthesizeMotionBlur
 from lfdn_mm.utils import write_image
 
 pytestmark = pytest.mark.slow
@@ -144,3 +145,15 @@ def test_the_quantized_model_is_cached_and_reused(tiny, photos, int8_cpu, capsys
                           calibration=Calibration(**calibration(photos, seed=1)))
     assert 'calibrating int8 on 2 crops of 48 px' in capsys.readouterr().out
     assert other.generator.paths['encode'] != first.generator.paths['encode']
+
+
+def test_blur_calibration_draws_the_deblur_validation_camera_blur(photos, monkeypatch):
+    photo = smooth_photo(64, 64, 3)
+    degraded, clean = onnx_quantize.degrade(photo, 'a.png', 'blur', 7)
+    expected = SynthesizeCameraBlur(seed=7).transform(dict(gt=photo, gt_path='a.png'))['img']
+    np.testing.assert_array_equal(degraded, expected)
+    np.testing.assert_array_equal(clean, photo)
+    blur = Calibration(degradation='blur', data_root=str(photos), count=1, size=48)
+    key = onnx_quantize.int8_key(blur, ['decoder convolutions'])
+    monkeypatch.setitem(onnx_quantize.DEGRADATIONS, 'blur', SynthesizeMotionBlur)
+    assert onnx_quantize.int8_key(blur, ['decoder convolutions']) != key

@@ -21,15 +21,17 @@ import cv2
 import torch
 
 from lfdn_mm.apis.inference import init_restorer
-from lfdn_mm.apis.int8_evaluation import (CONVERT_TO, compare_on_pairs, layer_costs,
-                                          paired_folder, time_round_robin)
 from lfdn_mm.apis.onnx_quantize import calibration_for, evaluation_pairs
+from lfdn_mm.cli.analysis.int8 import (CONVERT_TO, compare_on_pairs, layer_costs, paired_folder,
+                                       time_round_robin)
 
 TASKS = {'derain': 'rain', 'deblur': 'blur'}
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--tasks', nargs='+', choices=tuple(TASKS), default=tuple(TASKS),
+                        help='starters to measure (default: both)')
     parser.add_argument('--rain100l', type=Path, help='Rain100L with input/ and target/')
     parser.add_argument('--size', type=int, nargs=2, default=(720, 1280),
                         metavar=('HEIGHT', 'WIDTH'), help='timed image size (default: 720p)')
@@ -75,20 +77,21 @@ def main(argv=None):
     photo = evaluation_pairs(calibration_for(None, 'derain'))[0][2]
     image = cv2.resize(photo, tuple(reversed(args.size)), interpolation=cv2.INTER_CUBIC)
     if not args.skip_layers:
-        for task in TASKS:
-            timed = image if task == 'derain' else None  # the same network: timed once
+        for task in args.tasks:
+            timed = image if task == args.tasks[0] else None  # the same network: timed once
             report[f'{task} layers'] = per_layer(task, timed, args.rounds)
             print_table(f'{task}: one layer group in int8', report[f'{task} layers'])
     precisions = ('int8', 'bf16') if args.bf16 else ('int8', )
-    models = {task: restorers(task, precisions) for task in TASKS}
-    if args.rain100l:
+    models = {task: restorers(task, precisions) for task in args.tasks}
+    if args.rain100l and 'derain' in models:
         report['Rain100L derain'] = compare_on_pairs(models['derain'],
                                                      paired_folder(args.rain100l), 'Y')
-    for task, degradation in TASKS.items():
+    for task in args.tasks:
+        degradation = TASKS[task]
         pairs = evaluation_pairs(calibration_for(None, task))
         report[f'held-out synthetic {degradation} {task}'] = compare_on_pairs(
             models[task], pairs, CONVERT_TO[degradation])
-    seconds = time_round_robin(models['derain'], image, args.rounds)
+    seconds = time_round_robin(models[args.tasks[0]], image, args.rounds)
     report[f'time {args.size[0]}x{args.size[1]}'] = dict(
         seconds=seconds, **{f'ratio_{precision}_to_fp32': seconds[precision] / seconds['fp32']
                             for precision in precisions})

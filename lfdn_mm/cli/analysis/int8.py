@@ -1,6 +1,6 @@
 """What int8 costs and gains: per layer group, on test pairs, and in time, against fp32.
 
-Used by ``tools/analysis_tools/int8_report.py``; the numbers are in docs/inference.md. Every
+Run by ``tools/analysis_tools/int8_report.py``; the numbers are in docs/inference.md. Every
 comparison restores the same images with each restorer in turn (round-robin), in one process.
 """
 import functools
@@ -12,12 +12,12 @@ import torch
 from mmagic.evaluation.metrics import psnr
 from mmengine.utils import ProgressBar
 
-from ..utils import read_rgb
-from ..utils.timing import round_robin
-from .inference import restore_image
-from .onnx_backend import OnnxRuntimeStages
-from .onnx_quantize import (INT8_GROUPS, LAYER_GROUPS, calibration_images, evaluation_pairs,
-                            quantize_graph, select_nodes, stage_inputs)
+from ...apis.inference import restore_image
+from ...apis.onnx_backend import OnnxRuntimeStages
+from ...apis.onnx_quantize import (INT8_GROUPS, LAYER_GROUPS, calibration_images,
+                                   evaluation_pairs, quantize_graph, select_nodes, stage_inputs)
+from ...utils import read_rgb
+from ...utils.timing import round_robin
 
 #: The scoring channel of each degradation (deraining on Y, deblurring on RGB)
 CONVERT_TO = {'rain': 'Y', 'blur': None}
