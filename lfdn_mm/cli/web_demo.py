@@ -14,7 +14,6 @@ Gradio reads ``GRADIO_SERVER_NAME`` (default 127.0.0.1) and ``GRADIO_SERVER_PORT
 """
 import argparse
 import functools
-import inspect
 import os
 import shutil
 import tempfile
@@ -189,17 +188,6 @@ def without_path(error, path):
     return str(error).replace(f'{path}: ', '')
 
 
-def lossless_previews(gr):
-    """``gr.Image`` options that send previews as PNG (Gradio 4 and later default to WebP;
-    3.x sends PNG and has no such option)."""
-    return {'format': 'png'} if 'format' in inspect.signature(gr.Image).parameters else {}
-
-
-def upload_path(upload):
-    """The path of a ``gr.File`` value (a path, or a file object with ``.name``)."""
-    return None if upload is None else getattr(upload, 'name', upload)
-
-
 def build_app(device=None, max_memory=None, out_root=None, max_frames=MAX_FRAMES):
     """The Gradio page (``gradio.Blocks``), queued so that one file is restored at a time.
 
@@ -225,7 +213,7 @@ def build_app(device=None, max_memory=None, out_root=None, max_frames=MAX_FRAMES
 
         try:
             before, after, target, status = restore_upload(
-                upload_path(upload), name, device, max_memory, out_root, max_frames, on_frame)
+                upload, name, device, max_memory, out_root, max_frames, on_frame)
         except ValueError as error:
             raise gr.Error(str(error)) from error
         if isinstance(before, str):  # a video: shown by play_videos
@@ -233,14 +221,13 @@ def build_app(device=None, max_memory=None, out_root=None, max_frames=MAX_FRAMES
         return before, after, target, status
 
     def show_previews_for(upload):
-        video = upload is not None and is_video_file(upload_path(upload))
+        video = upload is not None and is_video_file(upload)
         return [gr.update(visible=not video)] * 2 + [gr.update(visible=video)] * 2
 
     def play_videos(upload, restored):
-        restored = upload_path(restored)
         if restored is None or not is_video_file(restored):
             return None, None
-        return upload_path(upload), restored
+        return upload, restored
 
     names = list(PRETRAINED)
     summaries = '\n'.join(f'- **{name}**: {PRETRAINED[name]["summary"]}' for name in names)
@@ -254,8 +241,9 @@ def build_app(device=None, max_memory=None, out_root=None, max_frames=MAX_FRAMES
                              file_types=list(IMAGE_SUFFIXES + VIDEO_SUFFIXES))
         button = gr.Button('Restore', variant='primary')
         with gr.Row():
-            before_image = gr.Image(label='input', interactive=False, **lossless_previews(gr))
-            after_image = gr.Image(label='restored', interactive=False, **lossless_previews(gr))
+            # previews as PNG: Gradio's default, WebP, would blur the comparison
+            before_image = gr.Image(label='input', interactive=False, format='png')
+            after_image = gr.Image(label='restored', interactive=False, format='png')
             before_video = gr.Video(label='input', interactive=False, visible=False)
             after_video = gr.Video(label='restored', interactive=False, visible=False)
         download = gr.File(label='restored file (download)', interactive=False)

@@ -52,10 +52,8 @@ def picture(tmp_path_factory):
 
 
 def restore(client, path, name):
-    """Upload ``path`` and restore it with ``name`` (gradio_client 1.x wraps files with
-    ``handle_file``, 0.2 takes paths)."""
-    upload = getattr(gradio_client, 'handle_file', str)(str(path))
-    return client.predict(upload, name, api_name=web_demo.API_NAME)
+    """Upload ``path`` and restore it with ``name``."""
+    return client.predict(gradio_client.handle_file(str(path)), name, api_name=web_demo.API_NAME)
 
 
 @pytest.mark.parametrize('name', sorted(PRETRAINED))
