@@ -5,17 +5,16 @@ stage graphs of :mod:`.onnx_backend` with the layers of :data:`INT8_GROUPS` (the
 FDNBs' and decoder's convolutions and ALFM's MatMuls) in int8 (per-channel int8 weights, uint8
 activations, ``QuantFormat.QDQ``) and every other layer in fp32: instance norms, softmax, ACFM
 and the 1x1 layers on pooled vectors gain no time in int8 or lose it. Chosen per layer group
-by the PSNR and the time each costs (:func:`lfdn_mm.cli.analysis.int8.layer_costs`, the table in
-docs/inference.md).
+by the PSNR and the time each costs (:func:`lfdn_mm.cli.analysis.int8.layer_costs`, the table
+in docs/inference.md).
 
 The activation ranges are calibrated on held-out synthetic validation images, never on a test
 set: crops of the validation photographs of ``CleanImageDataset`` (every tenth photograph of
-the clean-photo folder) under freshly drawn rain or camera blur (:class:`Calibration`), the
-degradations the shipped starters are validated on. Those
-photographs are split in two: even positions calibrate, odd positions evaluate
-(:func:`held_out_photos`). The quantized graphs are cached beside the fp32 exports, named by
-the export and a key of the calibration settings and the quantized groups, so a second start
-loads them without calibrating again.
+the clean-photo folder) under freshly drawn rain or camera blur, the degradations the shipped
+starters are validated on (:class:`Calibration`). Those photographs are split in two: even
+positions calibrate, odd positions evaluate (:func:`held_out_photos`). The quantized graphs
+are cached beside the fp32 exports, named by the export and a key of the calibration settings
+and the quantized groups, so a second start loads them without calibrating again.
 
 int8 is only faster than fp32 where the CPU has int8 dot-product instructions (VNNI or AMX);
 :func:`cpu_has_int8_acceleration` reads them from ``/proc/cpuinfo``.
