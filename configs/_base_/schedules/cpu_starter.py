@@ -6,7 +6,7 @@
 # and save_best.
 _base_ = ['../lfdn_runtime.py']
 
-train_cfg = dict(type='IterBasedTrainLoop', val_interval=500)
+train_cfg = dict(type='FastResumeIterBasedTrainLoop', val_interval=500)
 optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='Adam', lr=5e-4, betas=(0.9, 0.999)))
 param_scheduler = dict(type='CosineAnnealingLR', by_epoch=False, eta_min=1e-6)
 auto_scale_lr = dict(enable=False, base_batch_size=8)
