@@ -296,9 +296,9 @@ register(
 register(
     'deblur',
     file='lfdn_starter_deblur.pth',
-    sha256='e7be8bb3ea4780fb95f4f6afb78119167e64405a23f2b1b5a8ec9422206977f9',
+    sha256='6209d4e050c6e19e8f404584778031b6eb61971b53da0d4fd90e4c7903617b12',
     summary='removes camera shake and motion blur, leaves sharp photos alone (CPU starter)',
-    metafile_name='lfdn_c50n4-gres_1xb8-lr5e-4-2400i_camblur-still-photos',
+    metafile_name='lfdn_c50n4-gres_1xb8-lr5e-4-6000i_camblur-still-photos',
     model=STARTER_MODEL)
 
 

@@ -357,7 +357,7 @@ def test_derain_model_gains_on_the_rain100l_benchmark(rain100l, tmp_path):
 
 def test_deblur_model_gains_on_held_out_camera_blur(clean_photos, tmp_path):
     """The 18 held-out photographs with the recipe's validation blur, restored by
-    ``lfdn-restore --model deblur``, gain on RGB (measured: 18.12 -> 18.60 dB)."""
+    ``lfdn-restore --model deblur``, gain on RGB (measured: 18.12 -> 18.76 dB)."""
     from lfdn_mm.cli.demo import write_val_pairs
     recipe = ROOT / 'configs/lfdn/lfdn_c50n4-gres_1xb8-lr5e-4-2400i_camblur-photos.py'
     pairs = write_val_pairs(str(recipe), {'val_dataloader.dataset.data_root': str(clean_photos)},
@@ -367,18 +367,18 @@ def test_deblur_model_gains_on_held_out_camera_blur(clean_photos, tmp_path):
     assert restore_main(['--model', 'deblur', str(pairs / 'input'), '-o', str(tmp_path / 'out'),
                          '--device', 'cpu', '--no-progress']) == 0
     before, after = mean_psnr(tmp_path / 'out', pairs, names)
-    assert after - before >= 0.35, (before, after)
+    assert after - before >= 0.5, (before, after)
 
 
 def test_deblur_model_keeps_sharp_photographs_sharp(rain100l, tmp_path):
     """20 sharp photographs (Rain100L targets) given to ``--model deblur`` as input come back
-    close to themselves (measured on all 100: 51.02 dB RGB)."""
+    close to themselves (measured on all 100: 57.04 dB RGB)."""
     names = sorted(p.name for p in (rain100l / 'target').iterdir())[:20]
     sharp = linked_pairs(tmp_path / 'sharp', rain100l / 'target', rain100l / 'target', names)
     assert restore_main(['--model', 'deblur', str(sharp / 'input'), '-o', str(tmp_path / 'out'),
                          '--device', 'cpu', '--no-progress']) == 0
     _, after = mean_psnr(tmp_path / 'out', sharp, names)
-    assert after >= 45.0, after
+    assert after >= 50.0, after
 
 
 def test_weights_published_in_fp16_are_half_the_size_and_load_into_fp32(tmp_path):
