@@ -5,7 +5,7 @@
 import argparse
 
 from lfdn_mm.cli import (add_common_arguments, add_test_outputs, build_runner,
-                          check_datasets, load_config, test_metrics)
+                          check_datasets, load_config, release_process_group, test_metrics)
 
 
 def parse_args(argv=None):
@@ -23,7 +23,10 @@ def main(argv=None):
     add_test_outputs(cfg, args.checkpoint, args.out, args.save_dir)
     if not args.skip_data_check:
         check_datasets(cfg, ('test',))
-    return test_metrics(build_runner(cfg))
+    try:
+        return test_metrics(build_runner(cfg))
+    finally:
+        release_process_group()
 
 
 if __name__ == '__main__':

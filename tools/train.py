@@ -6,7 +6,7 @@
 import argparse
 
 from lfdn_mm.cli import (add_common_arguments, build_runner, check_datasets, enable_amp,
-                          enable_auto_scale_lr, load_config, set_resume)
+                          enable_auto_scale_lr, load_config, release_process_group, set_resume)
 
 
 def parse_args(argv=None):
@@ -34,7 +34,10 @@ def main(argv=None):
     set_resume(cfg, args.resume)
     if not args.skip_data_check:
         check_datasets(cfg, ('train', 'val'))
-    build_runner(cfg).train()
+    try:
+        build_runner(cfg).train()
+    finally:
+        release_process_group()
 
 
 if __name__ == '__main__':

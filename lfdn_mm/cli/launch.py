@@ -79,6 +79,13 @@ def prepare_cpu_distributed(cfg):
                                  broadcast_buffers=False)
 
 
+def release_process_group():
+    """Destroy the default process group at the end of a run, so that no communication
+    thread of it is still running when the interpreter exits (which aborts the process)."""
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
+
+
 def enable_amp(cfg, dtype='float16'):
     """Switch the optimizer wrapper to mixed precision.
 

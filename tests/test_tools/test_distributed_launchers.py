@@ -86,3 +86,15 @@ def test_slurm_launcher_on_cpu_with_a_stand_in_srun(tmp_path, tiny_demo, gpus_pe
                                     'slurm_test.sh'])
 def test_launcher_scripts_are_valid_bash(script):
     assert subprocess.run(['bash', '-n', str(ROOT / 'tools' / script)]).returncode == 0
+
+
+def test_runs_release_their_process_group(monkeypatch):
+    import torch.distributed as dist
+
+    from lfdn_mm.cli import release_process_group
+    monkeypatch.setenv('MASTER_ADDR', '127.0.0.1')
+    monkeypatch.setenv('MASTER_PORT', str(free_port()))
+    dist.init_process_group('gloo', rank=0, world_size=1)
+    release_process_group()
+    assert not dist.is_initialized()
+    release_process_group()  # nothing to release: no error
