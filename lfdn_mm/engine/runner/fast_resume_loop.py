@@ -1,7 +1,6 @@
 """An iteration-based training loop that resumes without re-running the data pipeline."""
 import itertools
 import logging
-import random
 from functools import partial
 
 import numpy as np
@@ -9,7 +8,7 @@ import torch
 from mmagic.registry import LOOPS
 from mmengine.dataset import InfiniteSampler
 from mmengine.logging import print_log
-from mmengine.runner import IterBasedTrainLoop
+from mmengine.runner import IterBasedTrainLoop, set_random_seed
 from mmengine.runner.loops import _InfiniteDataloaderIterator
 
 
@@ -35,16 +34,10 @@ def resumed_seed(seed, iteration):
     return int(np.random.SeedSequence([seed % 2**63, iteration]).generate_state(1)[0])
 
 
-def reseed_everything(seed):
-    np.random.seed(seed)
-    random.seed(seed)
-    torch.manual_seed(seed)
-
-
 def _init_resumed_worker(worker_init_fn, iteration, worker_id):
     if worker_init_fn is not None:
         worker_init_fn(worker_id)
-    reseed_everything(resumed_seed(torch.initial_seed(), iteration))
+    set_random_seed(resumed_seed(torch.initial_seed(), iteration))
 
 
 def skip_batches_without_loading(dataloader, steps):
@@ -69,7 +62,7 @@ def skip_batches_without_loading(dataloader, steps):
         dataloader.worker_init_fn = partial(_init_resumed_worker, dataloader.worker_init_fn,
                                             steps)
     else:
-        reseed_everything(resumed_seed(sampler.seed + sampler.rank, steps))
+        set_random_seed(resumed_seed(sampler.seed + sampler.rank, steps))
     return _InfiniteDataloaderIterator(dataloader)
 
 
