@@ -11,6 +11,7 @@ from mmengine.runner import Runner, find_latest_checkpoint
 
 from ..datasets.validation import PairValidationError, validate_pairs
 from ..engine.optimizers import cpu_has_native_bf16
+from ..pretrained import resolve_checkpoint
 from ..utils import CheckpointError, check_checkpoint
 
 LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')
@@ -126,10 +127,14 @@ def set_resume(cfg, resume):
         exit_on_bad_checkpoint(checkpoint)
 
 
-def exit_on_bad_checkpoint(path):
+def exit_on_bad_checkpoint(checkpoint):
+    """Stop with a message naming the problem if a local file or a shipped ``lfdn://NAME``
+    cannot be loaded; other URLs are left to mmengine's loaders."""
     try:
-        check_checkpoint(path)
-    except CheckpointError as error:
+        path = resolve_checkpoint(checkpoint)
+        if '://' not in str(path):
+            check_checkpoint(path)
+    except (CheckpointError, ValueError) as error:
         raise SystemExit(f'error: {error}') from None
 
 

@@ -7,6 +7,7 @@ import zipfile
 import numpy as np
 import pytest
 import torch
+from mmengine.config import Config
 from mmengine.runner import load_checkpoint
 from mmengine.runner.checkpoint import CheckpointLoader
 
@@ -14,6 +15,7 @@ from conftest import ROOT
 from helpers.tiny_restorer import build_model
 from lfdn_mm import pretrained
 from lfdn_mm.apis.inference import init_restorer
+from lfdn_mm.cli import add_test_outputs
 from lfdn_mm.cli.restore import main as restore_main
 from lfdn_mm.utils import CheckpointError, read_rgb, write_image
 
@@ -169,6 +171,18 @@ def test_lfdn_scheme_refuses_a_tampered_file(tmp_path, monkeypatch):
     # the untouched copy beside it still loads, from there
     assert_same_weights(CheckpointLoader.load_checkpoint('lfdn://deblur')['state_dict'],
                         plain_weights('deblur', tmp_path))
+
+
+def test_test_tool_takes_lfdn_weights_and_refuses_bad_ones(tmp_path, monkeypatch):
+    cfg = Config(dict(custom_hooks=[]))
+    add_test_outputs(cfg, 'lfdn://derain')
+    assert cfg.load_from == 'lfdn://derain'
+    with pytest.raises(SystemExit, match="error: lfdn://nope: no shipped model 'nope'"):
+        add_test_outputs(cfg, 'lfdn://nope')
+    copy_shipped(tmp_path, monkeypatch)
+    flip_a_byte(tmp_path / pretrained.PRETRAINED['derain']['file'])
+    with pytest.raises(SystemExit, match='is damaged or was replaced'):
+        add_test_outputs(cfg, 'lfdn://derain')
 
 
 def test_lfdn_scheme_names_an_unknown_model(tmp_path, capsys):
