@@ -1,4 +1,5 @@
-# MMagic's runtime with checkpoints written atomically into the work folder, training
+# MMagic's runtime with checkpoints written atomically into the work folder, validation
+# metrics logged at their iteration (mmengine logs them at epoch 0 by default), training
 # stopped on a non-finite loss before it reaches a checkpoint, the fast forms of the LFDN
 # modules (folded ACFM, group-norm instance norm; same function) in training and testing, and
 # every checkpoint (load_from, --resume) read weights-only (lfdn_mm.enable_safe_checkpoint_loading).
@@ -10,7 +11,7 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=20_000, by_epoch=False, out_dir=None,
                     max_keep_ckpts=5, save_best='auto', rule='greater', save_last=True,
                     backend_args=dict(backend='atomic_local')),
-    logger=dict(type='LoggerHook', interval=100),
+    logger=dict(type='LoggerHook', interval=100, log_metric_by_epoch=False),
     non_finite_loss=dict(type='NonFiniteLossHook'),
     fast_forms=dict(type='FastFormsHook'))
 log_processor = dict(type='LogProcessor', window_size=100, by_epoch=False)
