@@ -288,7 +288,7 @@ def publish_checkpoint(source, target, meta=None, half=False):
 register(
     'derain',
     file='lfdn_starter_derain.pth',
-    sha256='af78ca131812791f965b9088b60ca2ed81daea59785a50651e1152f3880860a8',
+    sha256='c3d5411c2a9ee5bc91653ce678ed65dd8e2b798d120c203782d87e59fb7e428f',
     summary='removes rain streaks, light rain first (CPU starter, not the paper recipe)',
     metafile_name='lfdn_c50n4-gres_1xb8-lr5e-4-22000i_synrain-photos',
     model=STARTER_MODEL)

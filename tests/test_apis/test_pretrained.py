@@ -358,15 +358,15 @@ def mean_psnr(restored_dir, pairs_dir, names, convert_to=None):
 def test_derain_model_gains_on_the_rain100l_benchmark(rain100l, tmp_path):
     """20 Rain100L benchmark pairs restored by ``lfdn-restore --model derain`` gain on Y.
 
-    The shipped CPU starter measured +3.54 dB on these 20 and +4.29 dB on all 100
-    (configs/lfdn/README.md).
+    The shipped CPU starter measured +5.08 dB on these 20 and +5.38 dB on all 100
+    (configs/lfdn/README.md); the staged weights it replaced, +3.54 and +4.29.
     """
     names = sorted(p.name for p in (rain100l / 'input').iterdir())[:20]
     pairs = linked_pairs(tmp_path / 'pairs', rain100l / 'input', rain100l / 'target', names)
     assert restore_main(['--model', 'derain', str(pairs / 'input'), '-o', str(tmp_path / 'out'),
                          '--device', 'cpu', '--no-progress']) == 0
     before, after = mean_psnr(tmp_path / 'out', pairs, names, convert_to='Y')
-    assert after - before >= 3.5, (before, after)
+    assert after - before >= 4.5, (before, after)
 
 
 def test_deblur_model_gains_on_held_out_camera_blur(clean_photos, tmp_path):
