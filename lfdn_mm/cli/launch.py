@@ -1,5 +1,6 @@
 """Turn command-line choices into an MMEngine config and run it (tools/train.py, tools/test.py)."""
 import argparse
+import copy
 import os
 import os.path as osp
 import subprocess
@@ -151,10 +152,24 @@ def add_test_outputs(cfg, checkpoint, out=None, save_dir=None):
     """Test ``checkpoint``; keep the metrics (in ``out`` as JSON) and the restored images."""
     exit_on_bad_checkpoint(checkpoint)
     cfg.load_from = checkpoint
+    test_without_training_data(cfg)
     hooks = [dict(type='MetricsDumpHook', out_file=out)]
     if save_dir:
         hooks.append(dict(type='RestoredImageSaverHook', save_dir=save_dir))
     cfg.custom_hooks = [*cfg.get('custom_hooks', []), *hooks]
+
+
+def test_without_training_data(cfg):
+    """Point the train loop's dataset at the (first) test set.
+
+    MMagic's ``BasicVisualizationHook`` reads ``runner.iter`` after each test batch, which builds
+    the train loop and its dataset: without this, testing would fail where the training data
+    is absent. The train loop is never run.
+    """
+    test = cfg.get('test_dataloader')
+    test = test[0] if isinstance(test, (list, tuple)) else test
+    if cfg.get('train_dataloader') and test:
+        cfg.train_dataloader.dataset = copy.deepcopy(test.dataset)
 
 
 def test_metrics(runner):

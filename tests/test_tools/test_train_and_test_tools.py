@@ -103,8 +103,10 @@ def test_test_tool_writes_metrics_and_images_that_mmagic_metrics_reproduce(tmp_p
     config = write_tiny_config(tmp_path / 'c.py', tiny_demo, max_iters=1)
     assert run_tool('train.py', config, '--work-dir', work_dir).returncode == 0
     out, save_dir = tmp_path / 'metrics.json', tmp_path / 'restored'
+    absent = tmp_path / 'no_training_data'  # testing needs only the test set
     result = run_tool('test.py', config, work_dir / 'iter_1.pth', '--work-dir', work_dir,
-                      '--out', out, '--save-dir', save_dir)
+                      '--out', out, '--save-dir', save_dir,
+                      '--cfg-options', f'train_dataloader.dataset.data_root={absent}')
     assert result.returncode == 0, result.stderr[-2000:]
     metrics = json.loads(out.read_text())
     assert set(metrics) == {'Demo/PSNR', 'Demo/SSIM'}
