@@ -152,14 +152,14 @@ def add_test_outputs(cfg, checkpoint, out=None, save_dir=None):
     """Test ``checkpoint``; keep the metrics (in ``out`` as JSON) and the restored images."""
     exit_on_bad_checkpoint(checkpoint)
     cfg.load_from = checkpoint
-    test_without_training_data(cfg)
+    train_loop_reads_test_data(cfg)
     hooks = [dict(type='MetricsDumpHook', out_file=out)]
     if save_dir:
         hooks.append(dict(type='RestoredImageSaverHook', save_dir=save_dir))
     cfg.custom_hooks = [*cfg.get('custom_hooks', []), *hooks]
 
 
-def test_without_training_data(cfg):
+def train_loop_reads_test_data(cfg):
     """Point the train loop's dataset at the (first) test set.
 
     MMagic's ``BasicVisualizationHook`` reads ``runner.iter`` after each test batch, which builds
