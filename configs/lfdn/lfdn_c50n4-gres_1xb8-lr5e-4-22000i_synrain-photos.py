@@ -15,7 +15,8 @@
 # weights if its PSNR (Y) on the validation set above, measured by tools/test.py with this
 # config, is at least 0.05 dB above the shipped weights' on the same set (26.84 dB). Within
 # 0.3 dB of it, the recipe counts as reproducing them. Rain100L is reported for both and
-# decides nothing.
+# decides nothing. Outcome: its save_best (iteration 21000, 27.90 dB) replaced them and is
+# `--model derain` (configs/lfdn/README.md).
 _base_ = [
     '../_base_/models/lfdn_paper.py', '../_base_/datasets/clean_derain.py',
     '../_base_/schedules/cpu_starter.py'
